@@ -1,0 +1,76 @@
+# serviceloop — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: help run test test-postgres test-browser lint format bench bench-smoke messages install install-dev clean
+
+help:
+	@echo "make run            set up, migrate, load demo data once, serve on http://$(HOST):$(PORT)"
+	@echo "make test           install test tools and run the whole suite (SQLite)"
+	@echo "make test-postgres  the suite against PostgreSQL (PG_URL=$(PG_URL))"
+	@echo "make test-browser   Playwright journeys in Debian's chromium"
+	@echo "make lint           ruff, import contracts, migrations check, mypy"
+	@echo "make bench          benchmarks on PostgreSQL (BENCH_TICKETS, DATABASE_URL)"
+	@echo "make messages       update and compile the translation catalogues"
+
+$(VENV)/.created:
+	@python=$$(scripts/find-python) && "$$python" -m venv $(VENV)
+	@$(BIN)/pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.created pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.created pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/serviceloop migrate --noinput -v0
+	$(BIN)/serviceloop collectstatic --noinput -v0
+	$(BIN)/serviceloop demo --if-empty
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/serviceloop serve
+
+test: install-dev
+	$(BIN)/pytest -q
+
+test-postgres: install-dev
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+
+test-browser: install-dev
+	$(BIN)/pytest -q -m browser tests/browser
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/serviceloop makemigrations --check --dry-run -v0
+	$(BIN)/mypy serviceloop
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install-dev
+	cd serviceloop && ../$(BIN)/serviceloop makemessages --locale zh_Hans --no-obsolete --add-location file
+	$(PY) scripts/compile-messages
+
+bench: install-dev
+	$(PY) bench/run.py
+
+bench-smoke: install-dev
+	$(PY) bench/run.py --smoke
+
+clean:
+	rm -rf $(VENV) var *.egg-info artifacts

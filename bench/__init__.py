@@ -1,0 +1,1 @@
+"""Benchmarks of serviceloop on PostgreSQL (`make bench`; see bench/README.md)."""

@@ -1,0 +1,52 @@
+"""Fixtures shared by every test (app tests live in serviceloop/<app>/tests/)."""
+
+import pytest
+
+from serviceloop.accounts.choices import Role
+from serviceloop.tickets import reference
+from tests.builders import make_category, make_team, make_user
+
+
+@pytest.fixture
+def team(db):
+    return make_team("support", default=True)
+
+
+@pytest.fixture
+def other_team(db):
+    return make_team("billing")
+
+
+@pytest.fixture
+def category(team):
+    return make_category("delivery", team=team)
+
+
+@pytest.fixture
+def agent(team):
+    return make_user(Role.AGENT, username="agent", teams=[team], full_name="王芳")
+
+
+@pytest.fixture
+def teammate(team):
+    return make_user(Role.AGENT, username="teammate", teams=[team])
+
+
+@pytest.fixture
+def outsider(other_team):
+    """An agent of another team."""
+    return make_user(Role.AGENT, username="outsider", teams=[other_team])
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user(Role.ADMIN, username="admin")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_data():
+    """Each test starts without the process's cached categories and teams: rows cached in
+    an earlier test may have been rolled back with it."""
+    reference.forget()
+    yield
+    reference.forget()

@@ -1,0 +1,125 @@
+"""The /api/v1 NinjaAPI: authentication, JSON rendering, and the error handlers that turn
+every failure into problem+json."""
+
+import logging
+from typing import Any
+
+import orjson
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _g
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import BaseRenderer
+
+from serviceloop.core.errors import DomainError
+
+from . import accounts, audit, catalog, conversation, customers, tickets
+from .auth import BearerToken, Session
+from .problems import field_path, from_domain_error, problem, translated_message
+
+logger = logging.getLogger(__name__)
+
+
+class ORJSONRenderer(BaseRenderer):
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return orjson.dumps(data)
+
+
+api = NinjaAPI(
+    title="serviceloop API",
+    version="1",
+    description=(
+        "Tickets, conversations, commitments and customers. Authenticate with a personal "
+        "token (`Authorization: Bearer <token>`, see `serviceloop createtoken`) or a browser "
+        "session. Errors are RFC 9457 problem details in the language of `Accept-Language` "
+        "(en, zh-Hans) or of the user's setting."
+    ),
+    auth=[BearerToken(), Session()],
+    renderer=ORJSONRenderer(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+api.add_router("/tickets", tickets.router)
+api.add_router("/", conversation.router)
+api.add_router("/customers", customers.router)
+api.add_router("/", catalog.router)
+api.add_router("/", accounts.router)
+api.add_router("/audit", audit.router)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return from_domain_error(request, error)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    errors = []
+    for item in error.errors:
+        location = list(item.get("loc", ()))
+        drop = 2 if location[:1] == ["body"] else 1
+        field = field_path(location, drop=drop)
+        errors.append(
+            {
+                "field": field,
+                "message": translated_message(item, field, method=request.method or ""),
+                "code": item.get("type", "invalid"),
+            }
+        )
+    return problem(
+        request,
+        status=422,
+        code="validation_failed",
+        detail=str(DomainError.title if not errors else errors[0]["message"]),
+        errors=errors,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return problem(request, status=401, headers={"WWW-Authenticate": 'Bearer realm="serviceloop"'})
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if error.status_code == 403:  # ninja's CSRF refusal for session requests
+        return problem(
+            request,
+            status=403,
+            code="csrf_failed",
+            detail=_g("Send the CSRF token in the X-CSRFToken header, or use an API token."),
+        )
+    return problem(request, status=error.status_code)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return problem(request, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return problem(request, status=403)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    return problem(request, status=413)
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
+    logger.exception("unexpected error in %s %s", request.method, request.path)
+    return problem(request, status=500)
+
+
+@csrf_exempt
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /api/: a problem+json 404 rather than an HTML page."""
+    return problem(request, status=404)

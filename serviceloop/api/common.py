@@ -1,0 +1,115 @@
+"""Schemas and helpers shared by the API modules."""
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Schema
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, field_validator
+
+from serviceloop.accounts.models import User
+from serviceloop.core.errors import DomainError
+from serviceloop.core.keyset import Page
+
+
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL text cannot hold U+0000; refuse it as bad input instead of failing later.
+
+    Nested schemas check their own fields (so the error names them); free-form JSON such
+    as custom_fields is checked by the use case that reads it.
+    """
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        raise ValueError(str(_("The text contains a NUL character (U+0000).")))
+    return value
+
+
+def _representable(value: datetime) -> datetime:
+    """A time the databases can store once it is turned into UTC."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(str(_("Enter a time between the years 1900 and 9998."))) from None
+    if not 1900 <= value.astimezone(UTC).year <= 9998:
+        raise ValueError(str(_("Enter a time between the years 1900 and 9998.")))
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_representable)]
+
+
+class QueryIn(Schema):
+    """Query-string parameters: no NUL characters."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _without_nul(value)
+
+
+class In(QueryIn):
+    """Bodies also refuse unknown fields, so typos are reported instead of ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CodeName(Schema):
+    code: str
+    name: str
+
+
+class UserRef(Schema):
+    id: int
+    name: str
+
+
+class CustomerRef(Schema):
+    id: int
+    name: str
+
+
+def user_ref(user: User | None) -> dict[str, Any] | None:
+    return {"id": user.pk, "name": user.display_name} if user else None
+
+
+def code_name(obj: Any) -> dict[str, Any] | None:
+    return {"code": obj.code, "name": obj.name} if obj else None
+
+
+class PageOut(Schema):
+    next_cursor: str | None
+    next: str | None
+
+
+def page_links(request: HttpRequest, page: Page[Any]) -> dict[str, Any]:
+    """next_cursor, and the full URL of the next page with the same filters."""
+    if page.next_cursor is None:
+        return {"next_cursor": None, "next": None}
+    query = request.GET.copy()
+    query["cursor"] = page.next_cursor
+    return {
+        "next_cursor": page.next_cursor,
+        "next": request.build_absolute_uri(f"{request.path}?{query.urlencode()}"),
+    }
+
+
+def actor(request: HttpRequest) -> User:
+    """The authenticated user (the auth classes put it on the request)."""
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+_ETAG = re.compile(r'^(?:W/)?"[^"]*-v(\d+)"$')
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an If-Match header names (None when absent)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    match = _ETAG.match(if_match.strip())
+    if match is None:
+        raise DomainError(_("Send the ETag of the ticket you read, as given."), field="If-Match")
+    return int(match.group(1))

@@ -1,0 +1,717 @@
+"""/api/v1/tickets: the public contract partners and clients code against."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+import pydantic
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from serviceloop.accounts.choices import Role
+from serviceloop.accounts.models import Team, User
+from serviceloop.audit import queries as audit_queries
+from serviceloop.core.errors import DomainError, NotPermitted
+from serviceloop.core.keyset import paginate
+from serviceloop.customers.services import CustomerIdentity
+from serviceloop.tickets import queries, services, transitions
+from serviceloop.tickets.choices import Channel, Direction, Emotion, Kind, Urgency
+from serviceloop.tickets.choices import Status as TicketStatus
+from serviceloop.tickets.models import Attachment, Commitment, Interaction, Ticket
+
+from .audit import AuditEventOut, audit_event_out
+from .common import (
+    CodeName,
+    CustomerRef,
+    In,
+    Moment,
+    PageOut,
+    QueryIn,
+    UserRef,
+    actor,
+    code_name,
+    expected_version,
+    page_links,
+    user_ref,
+)
+from .problems import domain_error_fields, field_path, translated_message
+
+router = Router(tags=["tickets"])
+
+# Fields a customer or partner does not see (they come back as null).
+_HIDDEN: dict[str, frozenset[str]] = {
+    Role.CUSTOMER: frozenset({"team", "assignee", "urgency", "custom_fields", "reopen_count"}),
+    Role.PARTNER: frozenset({"team", "assignee"}),
+}
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class CustomerIdentityIn(In):
+    external_id: str = Field("", max_length=64, description="The customer's id in your CRM")
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    name: str = Field("", max_length=200)
+    language: Literal["", "en", "zh-hans"] = ""
+
+
+class TicketIn(In):
+    description: str = Field(..., min_length=1, max_length=20_000)
+    subject: str = Field("", max_length=200, description="Defaults to the description's first line")
+    kind: Kind = Kind.INQUIRY
+    urgency: Urgency | None = None
+    channel: Channel | None = None
+    category: str | None = Field(None, max_length=64, description="Category code")
+    team: str | None = Field(None, max_length=50, description="Team code (default: by category)")
+    assignee: int | None = Field(None, description="User id")
+    customer_id: int | None = None
+    customer: CustomerIdentityIn | None = Field(
+        None, description="Matched by external_id, then e-mail, then phone; created if new"
+    )
+    order_ref: str = Field("", max_length=64)
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+
+    def draft(self) -> services.TicketDraft:
+        values = self.model_dump(exclude={"customer", "idempotency_key"})
+        identity = CustomerIdentity(**self.customer.model_dump()) if self.customer else None
+        return services.TicketDraft(**values, customer=identity)
+
+
+class TicketOut(Schema):
+    number: str
+    subject: str
+    description: str
+    kind: Kind
+    urgency: Urgency | None
+    channel: Channel
+    status: TicketStatus
+    category: CodeName | None
+    team: CodeName | None
+    assignee: UserRef | None
+    customer: CustomerRef
+    order_ref: str
+    custom_fields: dict[str, Any] | None
+    resolution: str
+    merged_into: str | None
+    reopen_count: int | None
+    version: int
+    allowed_transitions: list[TicketStatus]
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+
+
+class TicketCreated(TicketOut):
+    duplicate: bool = Field(description="An identical request of this customer came in minutes ago")
+    replayed: bool = Field(description="A retry of a request with the same Idempotency-Key")
+
+
+class InteractionOut(Schema):
+    id: int
+    ticket: str
+    occurred_at: datetime
+    channel: Channel
+    direction: str
+    author: UserRef | None
+    content: str
+    emotion: str | None
+    is_internal: bool
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class CommitmentOut(Schema):
+    id: int
+    text: str
+    due_at: datetime
+    owner: UserRef | None
+    status: str
+    reason: str
+    renegotiated_from: int | None
+    created_at: datetime
+    settled_at: datetime | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    is_internal: bool
+    url: str
+    created_at: datetime
+
+
+class TicketDetail(TicketOut):
+    merged_tickets: list[str]
+    interactions: list[InteractionOut]
+    commitments: list[CommitmentOut]
+    attachments: list[AttachmentOut]
+
+
+class TicketList(PageOut):
+    items: list[TicketOut]
+
+
+class TicketQuery(QueryIn):
+    status: list[str] = Field([], description='Statuses; "open" means new, in progress or waiting')
+    kind: list[str] = []
+    urgency: list[str] = []
+    channel: list[str] = []
+    team: str | None = Field(None, description="Team code")
+    assignee: str | None = Field(None, description='User id, "me" or "none"')
+    category: str | None = Field(None, description="Category code (includes subcategories)")
+    customer: int | None = None
+    created_after: Moment | None = None
+    created_before: Moment | None = None
+    q: str = Field("", max_length=200, description="Words or a ticket number")
+    cursor: str | None = None
+    limit: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
+
+
+class TicketPatch(In):
+    """Fields left out stay as they are; null only where the type allows it."""
+
+    subject: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    description: str = Field(None, min_length=1, max_length=20_000)  # type: ignore[assignment]
+    kind: Kind = None  # type: ignore[assignment]
+    category: str | None = Field(None, max_length=64)
+    order_ref: str = Field(None, max_length=64)  # type: ignore[assignment]
+    custom_fields: dict[str, Any] = None  # type: ignore[assignment]
+
+
+class TransitionIn(In):
+    to: TicketStatus
+    resolution: str = Field("", max_length=20_000, description="Required to resolve")
+    reason: str = Field("", max_length=2_000, description="Required to reopen")
+
+
+class AssignIn(In):
+    assignee: int | None = Field(description="User id; null returns the ticket to its team queue")
+
+
+class TransferIn(In):
+    team: str = Field(max_length=50, description="Team code")
+    reason: str = Field("", max_length=2_000)
+
+
+class UrgencyIn(In):
+    urgency: Urgency
+    reason: str = Field("", max_length=2_000)
+
+
+class MergeIn(In):
+    into: str = Field(max_length=32, description="Number of the ticket that stays")
+    note: str = Field("", max_length=2_000)
+
+
+class InteractionIn(In):
+    content: str = Field(..., min_length=1, max_length=20_000)
+    channel: Channel | None = None
+    direction: Direction | None = None
+    emotion: Emotion | None = None
+    is_internal: bool = False
+    occurred_at: Moment | None = None
+
+
+class CommitmentIn(In):
+    text: str = Field(..., min_length=1, max_length=500)
+    due_at: Moment
+    owner: int | None = Field(None, description="User id; default: you")
+
+
+class BatchItemIn(TicketIn):
+    idempotency_key: str | None = Field(None, min_length=1, max_length=255)
+
+
+class BatchIn(In):
+    items: list[dict[str, Any]] = Field(
+        ...,
+        min_length=1,
+        max_length=settings.API_BATCH_LIMIT,
+        description="Ticket bodies as for POST /tickets, each with an optional idempotency_key",
+    )
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+    code: str
+
+
+class BatchResult(Schema):
+    index: int
+    outcome: Literal["created", "duplicate", "replayed", "error"]
+    number: str | None
+    status: int
+    errors: list[FieldError]
+    detail: str | None
+
+
+class BatchOut(Schema):
+    created: int
+    duplicates: int
+    failed: int
+    results: list[BatchResult]
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def ticket_out(ticket: Ticket, user: User, **extra: Any) -> dict[str, Any]:
+    hidden = _HIDDEN.get(user.role, frozenset())
+    is_customer = user.role == Role.CUSTOMER
+    out = {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "kind": ticket.kind,
+        "urgency": ticket.urgency,
+        "channel": ticket.channel,
+        "status": ticket.status,
+        "category": code_name(ticket.category),
+        "team": code_name(ticket.team),
+        "assignee": user_ref(ticket.assignee),
+        "customer": {"id": ticket.customer_id, "name": ticket.customer.name},
+        "order_ref": ticket.order_ref,
+        "custom_fields": ticket.custom_fields,
+        "resolution": ticket.resolution,
+        "merged_into": ticket.merged_into.number if ticket.merged_into else None,
+        "reopen_count": ticket.reopen_count,
+        "version": ticket.version,
+        "allowed_transitions": (
+            transitions.allowed_targets(ticket.status, customer=is_customer)
+            if user.works_tickets or is_customer
+            else []
+        ),
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "first_response_at": ticket.first_response_at,
+        "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at,
+        **extra,
+    }
+    for name in hidden:
+        out[name] = None
+    return out
+
+
+def interaction_out(interaction: Interaction, user: User, number: str) -> dict[str, Any]:
+    return {
+        "id": interaction.pk,
+        "ticket": number,
+        "occurred_at": interaction.occurred_at,
+        "channel": interaction.channel,
+        "direction": interaction.direction,
+        "author": user_ref(interaction.author),
+        "content": interaction.content,
+        "emotion": (interaction.emotion or None) if user.is_staff_member else None,
+        "is_internal": interaction.is_internal,
+        "created_at": interaction.created_at,
+        "edited_at": interaction.edited_at,
+    }
+
+
+def commitment_out(commitment: Commitment, user: User) -> dict[str, Any]:
+    return {
+        "id": commitment.pk,
+        "text": commitment.text,
+        "due_at": commitment.due_at,
+        "owner": user_ref(commitment.owner) if user.is_staff_member else None,
+        "status": commitment.status,
+        "reason": commitment.reason,
+        "renegotiated_from": commitment.renegotiated_from_id,
+        "created_at": commitment.created_at,
+        "settled_at": commitment.settled_at,
+    }
+
+
+def attachment_out(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "is_internal": attachment.is_internal,
+        "url": reverse("api-v1:download_attachment", args=[attachment.pk]),
+        "created_at": attachment.created_at,
+    }
+
+
+def _numbers(ticket: Ticket, merged_ids: list[int]) -> dict[int, str]:
+    numbers = {ticket.pk: ticket.number}
+    if merged_ids:
+        numbers.update(Ticket.objects.filter(pk__in=merged_ids).values_list("pk", "number"))
+    return numbers
+
+
+def _with_etag(response: HttpResponse, ticket: Ticket) -> None:
+    response["ETag"] = ticket.etag
+
+
+def _fresh(ticket: Ticket) -> Ticket:
+    """Re-read after a change, with what the output needs."""
+    fresh = Ticket.objects.select_related(*queries.LIST_RELATED).get(pk=ticket.pk)
+    return queries.with_reference_data([fresh])[0]
+
+
+# --- endpoints -----------------------------------------------------------------------------
+
+
+@router.get("", response=TicketList, summary="List tickets (newest first, cursor pages)")
+def list_tickets(request: HttpRequest, filters: Query[TicketQuery]) -> dict[str, Any]:
+    user = actor(request)
+    tickets = queries.filter_tickets(
+        queries.tickets_visible_to(user),
+        queries.TicketFilter(**filters.model_dump(exclude={"cursor", "limit"})),
+        user=user,
+    ).select_related(*queries.LIST_RELATED)
+    page = paginate(tickets, fields=("created_at", "id"), cursor=filters.cursor, size=filters.limit)
+    items = queries.with_reference_data(page.items)
+    return {"items": [ticket_out(t, user) for t in items], **page_links(request, page)}
+
+
+@router.post(
+    "",
+    response={200: TicketCreated, 201: TicketCreated},
+    summary="Create a ticket",
+    description=(
+        "201 with the new ticket; 200 with the earlier ticket when the request repeats an "
+        "Idempotency-Key (`replayed`) or an identical request of the same customer within "
+        "10 minutes (`duplicate`). The same Idempotency-Key with another body is a 422."
+    ),
+)
+def create_ticket(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: TicketIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Status[dict[str, Any]]:
+    user = actor(request)
+    intake = services.create_ticket(
+        actor=user, draft=payload.draft(), idempotency_key=idempotency_key
+    )
+    ticket = _fresh(intake.ticket) if intake.replayed else intake.ticket
+    response["Location"] = reverse("api-v1:get_ticket", args=[ticket.number])
+    _with_etag(response, ticket)
+    body = ticket_out(ticket, user, duplicate=intake.duplicate, replayed=intake.replayed)
+    return Status(201 if intake.created else 200, body)
+
+
+@router.post("/batch", response=BatchOut, summary="Create up to 1,000 tickets, one result each")
+def create_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
+    user = actor(request)
+    results: list[dict[str, Any] | None] = []
+    drafts: list[tuple[services.TicketDraft, str | None]] = []
+    positions: list[int] = []
+    for index, raw in enumerate(payload.items):
+        try:
+            item = BatchItemIn.model_validate(raw)
+        except pydantic.ValidationError as error:
+            results.append(_schema_errors(index, error))
+            continue
+        results.append(None)
+        drafts.append((item.draft(), item.idempotency_key))
+        positions.append(index)
+    for index, outcome in zip(
+        positions, services.create_tickets(actor=user, drafts=drafts), strict=True
+    ):
+        results[index] = _batch_result(index, outcome)
+    done = [result for result in results if result is not None]
+    return {
+        "created": sum(r["outcome"] == "created" for r in done),
+        "duplicates": sum(r["outcome"] in ("duplicate", "replayed") for r in done),
+        "failed": sum(r["outcome"] == "error" for r in done),
+        "results": done,
+    }
+
+
+def _item_error(
+    index: int, status: int, errors: list[dict[str, Any]], detail: str | None
+) -> dict[str, Any]:
+    return {
+        "index": index,
+        "outcome": "error",
+        "number": None,
+        "status": status,
+        "errors": errors,
+        "detail": detail,
+    }
+
+
+def _schema_errors(index: int, error: pydantic.ValidationError) -> dict[str, Any]:
+    errors = []
+    for item in error.errors(include_url=False):
+        field = field_path(item["loc"], drop=0)
+        errors.append(
+            {"field": field, "message": translated_message(item, field), "code": item["type"]}
+        )
+    return _item_error(index, 422, errors, errors[0]["message"] if errors else None)
+
+
+def _batch_result(index: int, outcome: services.TicketIntake | DomainError) -> dict[str, Any]:
+    if isinstance(outcome, DomainError):
+        # in a batch the key travels in the item, not in the Idempotency-Key header
+        errors = [
+            {
+                **error,
+                "field": "idempotency_key"
+                if error["field"] == "Idempotency-Key"
+                else error["field"],
+                "message": str(error["message"]),
+            }
+            for error in domain_error_fields(outcome)
+        ]
+        return _item_error(index, outcome.status, errors, str(outcome.message))
+    kind = "created" if outcome.created else ("replayed" if outcome.replayed else "duplicate")
+    return {
+        "index": index,
+        "outcome": kind,
+        "number": outcome.ticket.number,
+        "status": 201 if outcome.created else 200,
+        "errors": [],
+        "detail": None,
+    }
+
+
+@router.get("/{number}", response=TicketDetail, summary="A ticket with its conversation")
+def get_ticket(request: HttpRequest, response: HttpResponse, number: str) -> dict[str, Any]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    merged_ids = queries.merged_ticket_ids(ticket)
+    numbers = _numbers(ticket, merged_ids)
+    _with_etag(response, ticket)
+    return ticket_out(
+        ticket,
+        user,
+        merged_tickets=[numbers[pk] for pk in merged_ids],
+        interactions=[
+            interaction_out(i, user, numbers[i.ticket_id])
+            for i in queries.conversation(ticket, user=user, merged_ids=merged_ids)
+        ],
+        commitments=[commitment_out(c, user) for c in queries.commitments_of(ticket)],
+        attachments=[
+            attachment_out(a)
+            for a in queries.attachments_of(ticket, user=user, merged_ids=merged_ids)
+        ],
+    )
+
+
+@router.patch("/{number}", response=TicketOut, summary="Edit subject, description, kind, ...")
+def update_ticket(
+    request: HttpRequest,
+    response: HttpResponse,
+    number: str,
+    payload: TicketPatch,
+    if_match: str | None = Header(None, alias="If-Match"),
+) -> dict[str, Any]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    ticket = services.update_ticket_details(
+        ticket=ticket,
+        actor=user,
+        changes=payload.model_dump(exclude_unset=True),
+        expected_version=expected_version(if_match),
+    )
+    _with_etag(response, ticket)
+    return ticket_out(ticket, user)
+
+
+@router.post("/{number}/transition", response=TicketOut, summary="Change the status")
+def transition(
+    request: HttpRequest,
+    response: HttpResponse,
+    number: str,
+    payload: TransitionIn,
+    if_match: str | None = Header(None, alias="If-Match"),
+) -> dict[str, Any]:
+    user = actor(request)
+    ticket = services.transition_ticket(
+        ticket=queries.get_ticket_for(user, number),
+        to=payload.to,
+        actor=user,
+        resolution=payload.resolution,
+        reason=payload.reason,
+        expected_version=expected_version(if_match),
+    )
+    _with_etag(response, ticket)
+    return ticket_out(ticket, user)
+
+
+@router.post("/{number}/assign", response=TicketOut, summary="Assign to a person, or unassign")
+def assign(
+    request: HttpRequest,
+    response: HttpResponse,
+    number: str,
+    payload: AssignIn,
+    if_match: str | None = Header(None, alias="If-Match"),
+) -> dict[str, Any]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    assignee = None
+    if payload.assignee is not None:
+        assignee = User.objects.filter(pk=payload.assignee).first()
+        if assignee is None:
+            raise DomainError(_("There is no active user with this id."), field="assignee")
+    ticket = services.assign_ticket(
+        ticket=ticket, assignee=assignee, actor=user, expected_version=expected_version(if_match)
+    )
+    _with_etag(response, ticket)
+    return ticket_out(ticket, user)
+
+
+@router.post("/{number}/transfer", response=TicketOut, summary="Move to another team")
+def transfer(
+    request: HttpRequest,
+    response: HttpResponse,
+    number: str,
+    payload: TransferIn,
+    if_match: str | None = Header(None, alias="If-Match"),
+) -> dict[str, Any]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    team = Team.objects.filter(code=payload.team).first()
+    if team is None:
+        raise DomainError(_("There is no active team with this code."), field="team")
+    ticket = services.transfer_ticket(
+        ticket=ticket, team=team, actor=user, reason=payload.reason,
+        expected_version=expected_version(if_match),
+    )  # fmt: skip
+    _with_etag(response, ticket)
+    return ticket_out(ticket, user)
+
+
+@router.post("/{number}/urgency", response=TicketOut, summary="Change the urgency")
+def urgency(
+    request: HttpRequest,
+    response: HttpResponse,
+    number: str,
+    payload: UrgencyIn,
+    if_match: str | None = Header(None, alias="If-Match"),
+) -> dict[str, Any]:
+    user = actor(request)
+    ticket = services.change_urgency(
+        ticket=queries.get_ticket_for(user, number), urgency=payload.urgency, actor=user,
+        reason=payload.reason, expected_version=expected_version(if_match),
+    )  # fmt: skip
+    _with_etag(response, ticket)
+    return ticket_out(ticket, user)
+
+
+@router.post(
+    "/{number}/merge", response=TicketOut, summary="Merge this duplicate into another ticket"
+)
+def merge(request: HttpRequest, number: str, payload: MergeIn) -> dict[str, Any]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    try:
+        into = queries.get_ticket_for(user, payload.into)
+    except Http404:
+        raise DomainError(
+            _("There is no such ticket, or you may not see it."), field="into"
+        ) from None
+    merged = services.merge_ticket(ticket=ticket, into=into, actor=user, note=payload.note)
+    return ticket_out(_fresh(merged), user)
+
+
+@router.get("/{number}/interactions", response=list[InteractionOut], summary="The conversation")
+def list_interactions(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    merged_ids = queries.merged_ticket_ids(ticket)
+    numbers = _numbers(ticket, merged_ids)
+    return [
+        interaction_out(i, user, numbers[i.ticket_id])
+        for i in queries.conversation(ticket, user=user, merged_ids=merged_ids)
+    ]
+
+
+@router.post(
+    "/{number}/interactions", response={201: InteractionOut}, summary="Record a contact or a note"
+)
+def add_interaction(
+    request: HttpRequest, number: str, payload: InteractionIn
+) -> Status[dict[str, Any]]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    interaction = services.add_interaction(
+        ticket=ticket,
+        actor=user,
+        content=payload.content,
+        channel=payload.channel,
+        direction=payload.direction,
+        emotion=payload.emotion or "",
+        is_internal=payload.is_internal,
+        occurred_at=payload.occurred_at,
+    )
+    return Status(201, interaction_out(interaction, user, ticket.number))
+
+
+@router.get("/{number}/commitments", response=list[CommitmentOut], summary="Promises made")
+def list_commitments(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    return [commitment_out(c, user) for c in queries.commitments_of(ticket)]
+
+
+@router.post("/{number}/commitments", response={201: CommitmentOut}, summary="Record a promise")
+def add_commitment(
+    request: HttpRequest, number: str, payload: CommitmentIn
+) -> Status[dict[str, Any]]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    owner = None
+    if payload.owner is not None:
+        owner = User.objects.filter(pk=payload.owner).first()
+        if owner is None:
+            raise DomainError(_("There is no active user with this id."), field="owner")
+    commitment = services.create_commitment(
+        ticket=ticket, actor=user, text=payload.text, due_at=payload.due_at, owner=owner
+    )
+    return Status(201, commitment_out(commitment, user))
+
+
+@router.get("/{number}/attachments", response=list[AttachmentOut], summary="Attached files")
+def list_attachments(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    return [attachment_out(a) for a in queries.attachments_of(ticket, user=user)]
+
+
+@router.post("/{number}/attachments", response={201: AttachmentOut}, summary="Attach a file")
+def add_attachment(
+    request: HttpRequest,
+    number: str,
+    file: File[UploadedFile],
+    interaction: Form[int | None] = None,
+    is_internal: Form[bool] = False,
+) -> Status[dict[str, Any]]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    linked = None
+    if interaction is not None:
+        try:
+            linked = queries.get_interaction_for(user, interaction)
+        except Http404:
+            raise DomainError(
+                _("There is no such interaction, or you may not see it."), field="interaction"
+            ) from None
+    attachment = services.add_attachment(
+        ticket=ticket, actor=user, upload=file, interaction=linked, is_internal=is_internal
+    )
+    return Status(201, attachment_out(attachment))
+
+
+@router.get("/{number}/audit", response=list[AuditEventOut], summary="The ticket's audit trail")
+def ticket_audit(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    user = actor(request)
+    ticket = queries.get_ticket_for(user, number)
+    if not user.is_staff_member:
+        raise NotPermitted(_("Only staff can read the audit trail."))
+    return [audit_event_out(e) for e in audit_queries.events_of_ticket(ticket.pk)]

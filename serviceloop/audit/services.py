@@ -1,0 +1,66 @@
+"""Writing the audit trail. Call `record` inside the transaction of the change it describes."""
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from serviceloop.accounts.models import User
+from serviceloop.core import clock
+from serviceloop.core.rows import insert_row
+
+from .models import AuditEvent
+
+
+def jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Datetimes, decimals, enums and lazy strings as JSON values."""
+    result: dict[str, Any] = json.loads(json.dumps(dict(values), cls=DjangoJSONEncoder))
+    return result
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The current values of `fields` (foreign keys as their ids)."""
+    return {
+        name: getattr(instance, getattr(instance._meta.get_field(name), "attname", name))
+        for name in fields
+    }
+
+
+def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, dict]:
+    """Keep only the fields whose value differs."""
+    keys = [key for key in after if before.get(key) != after[key]]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+def record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Append one audit event about `target`. `actor` None means the system itself."""
+    ticket_id = getattr(target, "ticket_id", None)
+    if target._meta.label == "tickets.Ticket":
+        ticket_id = target.pk
+    values = {
+        "occurred_at": clock.now(),
+        "actor_id": actor.pk if actor else None,
+        "actor_label": actor.username if actor else "system",
+        "action": action,
+        "target_type": target._meta.model_name or "",
+        "target_id": str(target.pk),
+        "ticket_id": ticket_id,
+        "before": jsonable(before or {}),
+        "after": jsonable(after or {}),
+        "note": note,
+    }
+    # every change writes one of these: insert without the ORM's per-call compilation
+    event = AuditEvent(**values)
+    event.pk = insert_row(AuditEvent, values)
+    event._state.adding = False
+    return event

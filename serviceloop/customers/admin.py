@@ -1,0 +1,47 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Customer, CustomerContact, CustomerTier, Organisation
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "shares_tickets", "created_at"]
+    list_filter = ["kind", "shares_tickets"]
+    search_fields = ["name"]
+
+
+@admin.register(CustomerTier)
+class CustomerTierAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_zh", "rank"]
+
+
+class ContactInline(admin.TabularInline):
+    model = CustomerContact
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "value", "is_primary", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    """Read-only here: customer changes go through the API so that each is audited."""
+
+    list_display = ["name", "organisation", "tier", "external_id", "created_at"]
+    list_filter = ["tier", "organisation"]
+    search_fields = ["name", "external_id", "contacts__value"]
+    inlines = [ContactInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

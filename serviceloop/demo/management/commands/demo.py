@@ -1,0 +1,97 @@
+"""`serviceloop demo`: load the bilingual demo company and print its logins."""
+
+import unicodedata
+from argparse import ArgumentTypeError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from serviceloop.demo import seeder
+
+URLS = (
+    ("API documentation", "http://127.0.0.1:8000/api/v1/docs"),
+    ("Administration", "http://127.0.0.1:8000/admin/"),
+)
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal (Chinese characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise ArgumentTypeError(f"expected a whole number of 1 or more, got {value!r}")
+    return int(value)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a demo company (teams, categories, staff of every role, customers and a few "
+        "thousand Chinese and English tickets replayed over the last days) and print the logins."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing but print the logins when the demo is already loaded",
+        )
+        parser.add_argument("--tickets", type=int, default=3000, help="requests (default 3000)")
+        parser.add_argument(
+            "--customers", type=_positive, default=300, help="customers (default 300)"
+        )
+        parser.add_argument(
+            "--days", type=_positive, default=90, help="days of history (default 90)"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=42, help="random seed: same seed, same data (default 42)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["tickets"] < 0:
+            raise CommandError("--tickets must be 0 or more")
+        if seeder.demo_present():
+            if not options["if_empty"]:
+                raise CommandError(
+                    "The demo is already loaded (its logins exist). Use --if-empty to just "
+                    "print them, or start from an empty database."
+                )
+            self.stdout.write("The demo data is already there; nothing was added.")
+        else:
+            summary = seeder.seed_demo(
+                tickets=options["tickets"],
+                customers=options["customers"],
+                days=options["days"],
+                seed=options["seed"],
+                progress=self.stdout.write,
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded {summary.tickets} tickets, {summary.interactions} interactions, "
+                    f"{summary.commitments} commitments and {summary.customers} customers "
+                    f"in {summary.seconds:.1f} s."
+                )
+            )
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        rows = [("username", "role", "team", "password")]
+        rows += [
+            (login.username, login.role, login.team or "-", login.password)
+            for login in seeder.demo_logins()
+        ]
+        widths = [max(_width(row[column]) for row in rows) for column in range(3)]
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (every password is {seeder.DEMO_PASSWORD}):")
+        for number, row in enumerate(rows):
+            cells = [_pad(cell, width) for cell, width in zip(row, widths, strict=False)]
+            line = "  " + "  ".join([*cells, row[3]])
+            self.stdout.write(self.style.MIGRATE_HEADING(line) if number == 0 else line)
+        self.stdout.write("")
+        for label, url in URLS:
+            self.stdout.write(f"{label}: {url}")

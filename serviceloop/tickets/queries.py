@@ -1,0 +1,306 @@
+"""Read side of tickets: who sees what, lists with filters, one ticket's conversation."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from serviceloop.accounts.choices import Role
+from serviceloop.accounts.models import Team, TeamMembership, User
+from serviceloop.core.errors import ValidationFailed
+from serviceloop.customers.models import Customer
+
+from . import search
+from .choices import OPEN_STATUSES, Channel, Kind, Status, Urgency
+from .models import Attachment, Category, Commitment, Interaction, Ticket
+from .numbering import NUMBER_PATTERN
+from .reference import catalogue
+
+LIST_RELATED = ("assignee", "customer")  # category and team come from the catalogue
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    """The one rule of ticket visibility, used by every list, page, export and API call.
+
+    Admins, managers, specialists and analysts see all tickets; agents and supervisors
+    their teams'; customers their own (or their organisation's, when it shares); partners
+    what their organisation submitted.
+    """
+    tickets = Ticket.objects.all()
+    if not user.is_active:
+        return tickets.none()
+    if user.sees_all_tickets:
+        return tickets
+    if user.role in (Role.AGENT, Role.SUPERVISOR):
+        memberships = TeamMembership.objects.filter(user_id=user.pk).values("team_id")
+        return tickets.filter(team_id__in=memberships)
+    if user.role == Role.CUSTOMER:
+        customer = (
+            Customer.objects.filter(user=user)
+            .values("id", "organisation_id", "organisation__shares_tickets")
+            .first()
+        )
+        if customer is None:
+            return tickets.none()
+        if customer["organisation__shares_tickets"]:
+            return tickets.filter(customer__organisation_id=customer["organisation_id"])
+        return tickets.filter(customer_id=customer["id"])
+    if user.role == Role.PARTNER and user.organisation_id:
+        return tickets.filter(submitter_organisation_id=user.organisation_id)
+    return tickets.none()
+
+
+def get_ticket_for(user: User, number: str) -> Ticket:
+    """The ticket with this number, or 404 when it does not exist or is out of the user's
+    scope (never 403: a number outside one's scope is not confirmed to exist)."""
+    number = number.strip().upper()
+    if not NUMBER_PATTERN.fullmatch(number):
+        raise Http404("ticket")
+    tickets = (
+        tickets_visible_to(user)
+        .select_related("assignee", "customer")
+        .filter(number=number)
+        .order_by()
+    )
+    ticket = next(iter(tickets[:1]), None)
+    if ticket is None:
+        raise Http404("ticket")
+    with_reference_data([ticket])
+    return ticket
+
+
+def with_reference_data(tickets: list[Ticket]) -> list[Ticket]:
+    """Attach category, team and merged-into ticket without joining them in SQL (the
+    categories and teams come from the process's catalogue)."""
+    known = catalogue()
+    merged_ids = {t.merged_into_id for t in tickets if t.merged_into_id is not None}
+    merged = Ticket.objects.in_bulk(merged_ids) if merged_ids else {}
+    for ticket in tickets:
+        if ticket.category_id in known.category_by_id:
+            ticket.category = known.category_by_id[ticket.category_id]
+        if ticket.team_id in known.team_by_id:
+            ticket.team = known.team_by_id[ticket.team_id]
+        if ticket.merged_into_id in merged:
+            ticket.merged_into = merged[ticket.merged_into_id]
+    return tickets
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketFilter:
+    """List filters; `status` accepts "open" for every open status."""
+
+    status: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    urgency: tuple[str, ...] = ()
+    channel: tuple[str, ...] = ()
+    team: str | None = None
+    assignee: str | None = None  # a user id, "me" or "none"
+    category: str | None = None  # includes the category's subcategories
+    customer: int | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    q: str = ""
+
+
+def _check_choices(
+    errors: dict[str, Any], name: str, values: tuple[str, ...], allowed: list[str]
+) -> None:
+    if any(value not in allowed for value in values):
+        errors[name] = _("Choose valid values.")
+
+
+def filter_tickets(
+    tickets: QuerySet[Ticket], filters: TicketFilter, *, user: User
+) -> QuerySet[Ticket]:
+    """Apply `filters`; unknown codes raise ValidationFailed naming the filter."""
+    errors: dict[str, Any] = {}
+    statuses = tuple(
+        status
+        for value in filters.status
+        for status in (OPEN_STATUSES if value == "open" else [value])
+    )
+    _check_choices(errors, "status", statuses, Status.values)
+    _check_choices(errors, "kind", filters.kind, Kind.values)
+    _check_choices(errors, "urgency", filters.urgency, Urgency.values)
+    _check_choices(errors, "channel", filters.channel, Channel.values)
+    condition = Q()
+    if statuses:
+        condition &= Q(status__in=sorted(set(statuses)))
+    if filters.kind:
+        condition &= Q(kind__in=filters.kind)
+    if filters.urgency:
+        condition &= Q(urgency__in=filters.urgency)
+    if filters.channel:
+        condition &= Q(channel__in=filters.channel)
+    if filters.team:
+        team_id = Team.objects.filter(code=filters.team).values_list("id", flat=True).first()
+        if team_id is None:
+            errors["team"] = _("There is no team with this code.")
+        condition &= Q(team_id=team_id)
+    if filters.assignee:
+        if filters.assignee == "none":
+            condition &= Q(assignee__isnull=True)
+        elif filters.assignee == "me":
+            condition &= Q(assignee_id=user.pk)
+        elif filters.assignee.isdigit():
+            condition &= Q(assignee_id=int(filters.assignee))
+        else:
+            errors["assignee"] = _("Give a user id, “me” or “none”.")
+    if filters.category:
+        ids = category_and_descendants(filters.category)
+        if not ids:
+            errors["category"] = _("There is no category with this code.")
+        condition &= Q(category_id__in=ids)
+    if filters.customer is not None:
+        condition &= Q(customer_id=filters.customer)
+    if filters.created_after:
+        condition &= Q(created_at__gte=filters.created_after)
+    if filters.created_before:
+        condition &= Q(created_at__lt=filters.created_before)
+    if errors:
+        raise ValidationFailed(errors)
+    tickets = tickets.filter(condition)
+    q = filters.q.strip()
+    if q:
+        if NUMBER_PATTERN.fullmatch(q.upper()):
+            return tickets.filter(number=q.upper())
+        tickets = search.matching(tickets, q)
+    return tickets
+
+
+def category_and_descendants(code: str) -> list[int]:
+    """Ids of the category with `code` and all below it (the tree is small: one query)."""
+    nodes = list(Category.objects.values_list("id", "parent_id", "code"))
+    root = next((node_id for node_id, _parent, node_code in nodes if node_code == code), None)
+    if root is None:
+        return []
+    children: dict[int | None, list[int]] = {}
+    for node_id, parent_id, _code in nodes:
+        children.setdefault(parent_id, []).append(node_id)
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [child for node in frontier for child in children.get(node, [])]
+        found.extend(frontier)
+    return found
+
+
+def merged_ticket_ids(ticket: Ticket) -> list[int]:
+    """Ids of the tickets merged into `ticket`, directly or through other merges."""
+    found: list[int] = []
+    frontier = [ticket.pk]
+    while frontier:
+        frontier = list(
+            Ticket.objects.filter(merged_into_id__in=frontier).values_list("id", flat=True)
+        )
+        found.extend(frontier)
+    return found
+
+
+def _shows_internal(user: User) -> bool:
+    return user.is_staff_member
+
+
+def conversation(
+    ticket: Ticket, *, user: User, merged_ids: list[int] | None = None
+) -> QuerySet[Interaction]:
+    """The interactions of the ticket and of tickets merged into it, oldest first; without
+    internal notes for customers and partners."""
+    ids = [ticket.pk, *(merged_ticket_ids(ticket) if merged_ids is None else merged_ids)]
+    interactions = Interaction.objects.filter(ticket_id__in=ids).select_related("author")
+    if not _shows_internal(user):
+        interactions = interactions.filter(is_internal=False)
+    return interactions.order_by("occurred_at", "id")
+
+
+def commitments_of(ticket: Ticket) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(ticket=ticket).select_related("owner").order_by("due_at", "id")
+
+
+def attachments_of(
+    ticket: Ticket, *, user: User, merged_ids: list[int] | None = None
+) -> QuerySet[Attachment]:
+    ids = [ticket.pk, *(merged_ticket_ids(ticket) if merged_ids is None else merged_ids)]
+    attachments = Attachment.objects.filter(ticket_id__in=ids)
+    if not _shows_internal(user):
+        attachments = attachments.filter(is_internal=False)
+    return attachments
+
+
+def _reachable(user: User, ticket_id: int) -> bool:
+    """True when the user sees the ticket, or a ticket it was merged into (at any depth):
+    what merged in stays readable from where it went."""
+    visible = tickets_visible_to(user)
+    seen: set[int] = set()
+    current: int | None = ticket_id
+    while current is not None and current not in seen:
+        if visible.filter(pk=current).exists():
+            return True
+        seen.add(current)
+        current = Ticket.objects.filter(pk=current).values_list("merged_into_id", flat=True).first()
+    return False
+
+
+def get_attachment_for(user: User, attachment_id: int) -> Attachment:
+    """An attachment of a ticket the user sees (and not internal, for customers), else 404."""
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if (
+        attachment is None
+        or (attachment.is_internal and not _shows_internal(user))
+        or not _reachable(user, attachment.ticket_id)
+    ):
+        raise Http404("attachment")
+    return attachment
+
+
+def get_interaction_for(user: User, interaction_id: int) -> Interaction:
+    interaction = (
+        Interaction.objects.filter(pk=interaction_id).select_related("author", "ticket").first()
+    )
+    if (
+        interaction is None
+        or (interaction.is_internal and not _shows_internal(user))
+        or not _reachable(user, interaction.ticket_id)
+    ):
+        raise Http404("interaction")
+    return interaction
+
+
+def get_commitment_for(user: User, commitment_id: int) -> Commitment:
+    commitment = (
+        Commitment.objects.filter(pk=commitment_id, ticket__in=tickets_visible_to(user))
+        .select_related("owner", "ticket__team")
+        .first()
+    )
+    if commitment is None:
+        raise Http404("commitment")
+    return commitment
+
+
+@dataclass(frozen=True)
+class CustomerHistory:
+    total: int
+    open: int
+    resolved: int
+    complaints: int
+    reopened: int
+    last_ticket_at: datetime | None
+    recent: list[Ticket]
+
+
+def customer_history(customer: Customer, *, user: User, limit: int = 20) -> CustomerHistory:
+    """The customer's tickets the user may see: counts and the most recent ones."""
+    tickets = tickets_visible_to(user).filter(customer=customer)
+    counts = tickets.aggregate(
+        total=Count("id"),
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        resolved=Count("id", filter=Q(status__in=[Status.RESOLVED, Status.CLOSED])),
+        complaints=Count("id", filter=Q(kind=Kind.COMPLAINT)),
+        reopened=Count("id", filter=Q(reopen_count__gt=0)),
+    )
+    recent = list(tickets.order_by("-created_at", "-id")[:limit])
+    return CustomerHistory(
+        last_ticket_at=recent[0].created_at if recent else None, recent=recent, **counts
+    )

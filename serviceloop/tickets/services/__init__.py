@@ -1,0 +1,41 @@
+"""Ticket use cases. Each is one function; the API, the web views, tasks and the demo
+seeder all call these."""
+
+from .attachments import add_attachment
+from .commitments import (
+    create_commitment,
+    keep_commitment,
+    miss_commitment,
+    renegotiate_commitment,
+)
+from .conversation import add_interaction, counts_as_response, edit_interaction
+from .creation import TicketDraft, TicketIntake, create_ticket, create_tickets
+from .lifecycle import (
+    assign_ticket,
+    change_urgency,
+    merge_ticket,
+    transfer_ticket,
+    transition_ticket,
+    update_ticket_details,
+)
+
+__all__ = [
+    "TicketDraft",
+    "TicketIntake",
+    "add_attachment",
+    "add_interaction",
+    "assign_ticket",
+    "change_urgency",
+    "counts_as_response",
+    "create_commitment",
+    "create_ticket",
+    "create_tickets",
+    "edit_interaction",
+    "keep_commitment",
+    "merge_ticket",
+    "miss_commitment",
+    "renegotiate_commitment",
+    "transfer_ticket",
+    "transition_ticket",
+    "update_ticket_details",
+]

@@ -1,0 +1,180 @@
+"""Recording contacts with the customer (沟通记录) and internal notes."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from serviceloop.accounts.choices import Role
+from serviceloop.accounts.models import User
+from serviceloop.audit import services as audit
+from serviceloop.core import clock
+from serviceloop.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
+
+from ..choices import Channel, Direction, Emotion, Status
+from ..models import Interaction, Ticket
+from .creation import MAX_DESCRIPTION
+from .lifecycle import apply_status, lock_ticket, save_ticket
+
+INTERACTION_FIELDS = ("channel", "direction", "emotion", "is_internal", "occurred_at", "author")
+
+
+# Channels where staff and customer speak with each other: a call or visit the customer
+# started is answered while it happens.
+CONVERSATIONAL_CHANNELS = frozenset({Channel.PHONE, Channel.ONSITE, Channel.CHAT})
+
+
+def counts_as_response(
+    *, author: User | None, is_internal: bool, direction: str, channel: str
+) -> bool:
+    """What a first (or next) response is, defined once: a public interaction by staff that
+    reaches the customer — anything outbound, and any logged call, visit or chat (the
+    customer was spoken to). A customer's e-mail or message that staff merely record is not
+    a response, nor is an internal note."""
+    if is_internal or author is None or not author.is_staff_member:
+        return False
+    return direction == Direction.OUTBOUND or channel in CONVERSATIONAL_CHANNELS
+
+
+@transaction.atomic
+def add_interaction(
+    *,
+    ticket: Ticket,
+    actor: User,
+    content: str,
+    channel: str | None = None,
+    direction: str | None = None,
+    emotion: str = "",
+    is_internal: bool = False,
+    occurred_at: datetime | None = None,
+) -> Interaction:
+    """Record one contact or note on a ticket, and what it means for the ticket's status.
+
+    - Staff: a public interaction is a response (sets first_response_at; a new ticket moves
+      to in progress); an internal note is never shown to the customer.
+    - Customers and partners: always public and inbound; a reply to a ticket waiting on the
+      customer moves it back to in progress, a reply to a resolved ticket reopens it.
+    """
+    is_staff = actor.works_tickets
+    if not (is_staff or actor.role in (Role.CUSTOMER, Role.PARTNER)):
+        raise NotPermitted(_("Your role may not add to the conversation."))
+    errors = {}
+    content = content.strip()
+    if not content:
+        errors["content"] = _("This field is required.")
+    elif len(content) > MAX_DESCRIPTION:
+        errors["content"] = _("Use at most 20,000 characters.")
+    if channel is not None and channel not in Channel.values:
+        errors["channel"] = _("Choose a valid value.")
+    if direction is not None and direction not in Direction.values:
+        errors["direction"] = _("Choose a valid value.")
+    if emotion and emotion not in Emotion.values:
+        errors["emotion"] = _("Choose a valid value.")
+    if not is_staff:
+        for name, value in (("is_internal", is_internal), ("emotion", emotion)):
+            if value:
+                errors[name] = _("Your role may not set this field.")
+        if direction == Direction.OUTBOUND:
+            errors["direction"] = _("Your role may not set this field.")
+    now = clock.now()
+    if occurred_at is not None and occurred_at > now + timedelta(minutes=5):
+        errors["occurred_at"] = _("The time cannot be in the future.")
+    if errors:
+        raise ValidationFailed(errors)
+
+    ticket = lock_ticket(ticket)
+    if occurred_at is not None and occurred_at < ticket.created_at - timedelta(days=1):
+        raise DomainError(
+            _("The time cannot be more than a day before the ticket was created."),
+            field="occurred_at",
+        )
+    if ticket.status == Status.CLOSED and not is_internal:
+        raise Conflict(_("This ticket is closed. Submit a new request instead."))
+    if is_staff:
+        direction = "" if is_internal else (direction or Direction.OUTBOUND)
+    else:
+        direction = Direction.INBOUND
+    interaction = Interaction.objects.create(
+        ticket=ticket,
+        occurred_at=occurred_at or now,
+        channel=channel or (Channel.WEB if actor.role == Role.CUSTOMER else Channel.API),
+        direction=direction,
+        author=actor,
+        content=content,
+        emotion=emotion,
+        is_internal=is_internal,
+        created_at=now,
+    )
+    audit.record(
+        actor=actor,
+        action="note.added" if is_internal else "interaction.added",
+        target=interaction,
+        after=audit.snapshot(interaction, INTERACTION_FIELDS),
+    )
+    if not _follow_up_on_status(ticket, actor=actor, interaction=interaction):
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+    return interaction
+
+
+def _follow_up_on_status(ticket: Ticket, *, actor: User, interaction: Interaction) -> bool:
+    """Apply what the interaction means for the ticket; True when the ticket was saved."""
+    version = ticket.version
+    response = counts_as_response(
+        author=actor,
+        is_internal=interaction.is_internal,
+        direction=interaction.direction,
+        channel=interaction.channel,
+    )
+    if response:
+        if ticket.first_response_at is None:
+            before = {"first_response_at": None}
+            ticket.first_response_at = interaction.occurred_at
+            save_ticket(ticket, ["first_response_at"])
+            audit.record(
+                actor=actor, action="ticket.first_response", target=ticket, before=before,
+                after={"first_response_at": ticket.first_response_at},
+            )  # fmt: skip
+        if ticket.status == Status.NEW:
+            apply_status(ticket, Status.IN_PROGRESS, actor=actor, note="first response")
+    # The customer spoke (themselves, or recorded by staff): the ball is back with us.
+    if interaction.direction == Direction.INBOUND and not interaction.is_internal:
+        if ticket.status == Status.WAITING_CUSTOMER:
+            apply_status(ticket, Status.IN_PROGRESS, actor=actor, note="customer replied")
+        elif ticket.status == Status.RESOLVED:
+            apply_status(ticket, Status.IN_PROGRESS, actor=actor, note=interaction.content[:500])
+    return ticket.version != version
+
+
+@transaction.atomic
+def edit_interaction(
+    *, interaction: Interaction, actor: User, content: str | None = None, emotion: str | None = None
+) -> Interaction:
+    """Correct a recorded interaction: its author, or a supervisor, manager or admin."""
+    if not actor.works_tickets:
+        raise NotPermitted(_("Your role may not edit the conversation."))
+    if interaction.author_id != actor.pk and actor.role == Role.AGENT:
+        raise NotPermitted(_("Only the author or a supervisor can edit this entry."))
+    interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
+    changes: dict[str, str] = {}
+    if content is not None:
+        content = content.strip()
+        if not content:
+            raise DomainError(_("This field is required."), field="content")
+        if len(content) > MAX_DESCRIPTION:
+            raise DomainError(_("Use at most 20,000 characters."), field="content")
+        changes["content"] = content
+    if emotion is not None:
+        if emotion and emotion not in Emotion.values:
+            raise DomainError(_("Choose a valid value."), field="emotion")
+        changes["emotion"] = emotion
+    before, after = audit.changed(audit.snapshot(interaction, changes), changes)
+    if not after:
+        return interaction
+    for name, value in after.items():
+        setattr(interaction, name, value)
+    interaction.edited_at = clock.now()
+    interaction.save(update_fields=[*after, "edited_at"])
+    audit.record(
+        actor=actor, action="interaction.edited", target=interaction, before=before, after=after
+    )
+    return interaction

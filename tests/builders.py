@@ -1,0 +1,144 @@
+"""Building blocks for tests: real rows made through the real use cases."""
+
+import itertools
+import json
+from typing import Any
+
+from django.test import Client
+
+from serviceloop.accounts.choices import Role
+from serviceloop.accounts.models import Team, TeamMembership, User
+from serviceloop.accounts.services import issue_token
+from serviceloop.customers.models import Customer, CustomerContact, Organisation
+from serviceloop.customers.services import CustomerIdentity
+from serviceloop.tickets import services
+from serviceloop.tickets.models import Category, Ticket
+
+_serial = itertools.count(1)
+
+
+def make_team(code: str | None = None, *, default: bool = False, **values: Any) -> Team:
+    code = code or f"team-{next(_serial)}"
+    values.setdefault("name_en", code.title())
+    values.setdefault("name_zh", f"{code}组")
+    return Team.objects.create(code=code, is_default=default, **values)
+
+
+def make_category(
+    code: str | None = None, *, team: Team | None = None, parent: Category | None = None
+) -> Category:
+    code = code or f"category-{next(_serial)}"
+    return Category.objects.create(
+        code=code, name_en=code.title(), name_zh=f"{code}类", team=team, parent=parent
+    )
+
+
+def make_organisation(
+    name: str | None = None, *, kind: str = "company", shares: bool = False
+) -> Organisation:
+    return Organisation.objects.create(
+        name=name or f"Org {next(_serial)}", kind=kind, shares_tickets=shares
+    )
+
+
+def make_customer(
+    name: str | None = None,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    organisation: Organisation | None = None,
+    user: User | None = None,
+    external_id: str | None = None,
+) -> Customer:
+    n = next(_serial)
+    customer = Customer.objects.create(
+        name=name or f"Customer {n}", organisation=organisation, user=user, external_id=external_id
+    )
+    CustomerContact.objects.create(
+        customer=customer, kind="email", value=email or f"customer{n}@example.com", is_primary=True
+    )
+    if phone:
+        CustomerContact.objects.create(
+            customer=customer, kind="phone", value=phone, is_primary=True
+        )
+    return customer
+
+
+def make_user(
+    role: str = Role.AGENT,
+    *,
+    username: str | None = None,
+    teams: tuple[Team, ...] | list[Team] = (),
+    organisation: Organisation | None = None,
+    language: str = "",
+    **values: Any,
+) -> User:
+    """A user of `role`; a customer user gets a customer record, a partner an organisation."""
+    username = username or f"{role}-{next(_serial)}"
+    if role == Role.PARTNER and organisation is None:
+        organisation = make_organisation(kind="partner")
+    user = User.objects.create_user(
+        username=username, password="a long test password 42", role=role,
+        organisation=organisation, language=language, full_name=values.pop("full_name", username),
+        email=values.pop("email", f"{username}@example.com"), **values,
+    )  # fmt: skip
+    for team in teams:
+        TeamMembership.objects.create(user=user, team=team)
+    if role == Role.CUSTOMER:
+        make_customer(
+            username, email=f"{username}@example.com", user=user, organisation=organisation
+        )
+    return user
+
+
+def make_ticket(actor: User, **fields: Any) -> Ticket:
+    """A ticket created through create_ticket (a customer by e-mail unless given)."""
+    fields.setdefault("description", f"My parcel has not arrived ({next(_serial)})")
+    if "customer_id" not in fields and actor.role != Role.CUSTOMER:
+        fields.setdefault("customer", CustomerIdentity(email=f"buyer{next(_serial)}@example.com"))
+    return services.create_ticket(actor=actor, draft=services.TicketDraft(**fields)).ticket
+
+
+class Api:
+    """A test client speaking JSON to /api/v1 with the user's bearer token."""
+
+    def __init__(self, user: User | None, *, language: str | None = None) -> None:
+        self.user = user
+        self.client = Client()
+        self.headers: dict[str, str] = {}
+        if user is not None:
+            _token, secret = issue_token(user=user, name="tests", actor=None)
+            self.headers["Authorization"] = f"Bearer {secret}"
+        if language:
+            self.headers["Accept-Language"] = language
+
+    def _send(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ):
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        kwargs: dict[str, Any] = {"headers": {**self.headers, **(headers or {})}}
+        if body is not None:
+            kwargs["data"] = json.dumps(body) if not isinstance(body, str | bytes) else body
+            kwargs["content_type"] = "application/json"
+        return getattr(self.client, method)(url, **kwargs)
+
+    def get(
+        self, path: str, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ):
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        return self.client.get(url, params or {}, headers={**self.headers, **(headers or {})})
+
+    def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None):
+        return self._send("post", path, {} if body is None else body, headers)
+
+    def patch(self, path: str, body: Any = None, headers: dict[str, str] | None = None):
+        return self._send("patch", path, {} if body is None else body, headers)
+
+    def delete(self, path: str, headers: dict[str, str] | None = None):
+        return self._send("delete", path, None, headers)
+
+
+def field_errors(response: Any) -> dict[str, str]:
+    """{field: message} of a problem+json response."""
+    assert response["Content-Type"] == "application/problem+json", response.content
+    return {error["field"]: error["message"] for error in response.json()["errors"]}
