@@ -47,7 +47,11 @@ class CustomerIdentity:
             raise ValidationFailed(errors)
         if not (external_id or email or phone):
             raise ValidationFailed(
-                {field_prefix.rstrip("."): _("Give the customer's e-mail, phone or CRM id.")}
+                {
+                    field_prefix.rstrip(".") or "email": _(
+                        "Give the customer's e-mail, phone or CRM id."
+                    )
+                }
             )
         return replace(
             self, external_id=external_id, email=email, phone=phone, name=self.name.strip()
@@ -117,12 +121,14 @@ def find_or_create_customer(
 def _add_missing_contacts(
     customer: Customer, identity: CustomerIdentity, *, matched_by: str, actor: User | None
 ) -> None:
-    """Remember a new e-mail or phone of a known customer, unless it belongs to someone else."""
+    """Remember a new e-mail or phone of a known customer, unless it belongs to someone else;
+    the first of its kind becomes the customer's primary one."""
     for kind, value in ((ContactKind.EMAIL, identity.email), (ContactKind.PHONE, identity.phone)):
         if not value or kind == matched_by:
             continue
         if not CustomerContact.objects.filter(kind=kind, value=value).exists():
-            _insert_contact(customer, kind, value, actor=actor)
+            first = not CustomerContact.objects.filter(customer=customer, kind=kind).exists()
+            _insert_contact(customer, kind, value, actor=actor, primary=first)
 
 
 def _insert_contact(

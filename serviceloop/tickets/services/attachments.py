@@ -28,6 +28,7 @@ def sniff_content_type(upload: UploadedFile) -> str | None:
     """The type the bytes say they are (magic numbers); plain text by name when it decodes."""
     upload.seek(0)
     head = upload.read(8192)
+    cut = len(head) == 8192 and bool(upload.read(1))  # the file goes on past the head
     upload.seek(0)
     kind = filetype.guess(head)
     if kind is not None:
@@ -37,8 +38,8 @@ def sniff_content_type(upload: UploadedFile) -> str | None:
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as error:
-            if error.start < len(head) - 4:  # not just a character cut at the 8 KiB edge
-                return None
+            if not (cut and error.reason == "unexpected end of data"):
+                return None  # not just a character cut at the 8 KiB edge
         return guessed
     return None
 

@@ -59,7 +59,19 @@ def test_a_public_reply_by_staff_is_the_first_response(agent):
 
 
 @pytest.mark.parametrize("channel", ["phone", "email", "chat", "sms", "onsite", "web"])
-def test_a_logged_call_from_the_customer_on_any_channel_counts(agent, channel):
+def test_a_staff_message_to_the_customer_on_any_channel_is_the_first_response(agent, channel):
+    ticket = ticket_in("new", agent=agent)
+    add_interaction(
+        ticket=ticket, actor=agent, content="Your parcel leaves today",
+        channel=channel, direction="outbound",
+    )  # fmt: skip
+    after = stored(ticket)
+    assert after.first_response_at is not None
+    assert after.status == "in_progress"
+
+
+@pytest.mark.parametrize("channel", ["phone", "chat", "onsite"])
+def test_a_logged_call_or_visit_from_the_customer_is_a_response(agent, channel):
     ticket = ticket_in("new", agent=agent)
     add_interaction(
         ticket=ticket, actor=agent, content="Customer called, explained the delay",
@@ -68,6 +80,17 @@ def test_a_logged_call_from_the_customer_on_any_channel_counts(agent, channel):
     after = stored(ticket)
     assert after.first_response_at is not None
     assert after.status == "in_progress"
+
+
+@pytest.mark.parametrize("channel", ["email", "sms", "web"])
+def test_a_customer_message_that_staff_record_is_no_response(agent, channel):
+    ticket = ticket_in("new", agent=agent)
+    add_interaction(
+        ticket=ticket, actor=agent, content="Forwarded: where is my parcel?",
+        channel=channel, direction="inbound",
+    )  # fmt: skip
+    after = stored(ticket)
+    assert (after.first_response_at, after.status) == (None, "new")
 
 
 def test_the_first_response_is_when_the_contact_happened(agent):
@@ -129,11 +152,17 @@ def test_a_staff_reply_does_not_move_a_ticket_past_new(agent, status):
 )
 def test_what_counts_as_a_response_is_defined_once(team, role, internal, counts):
     user = make_user(role, teams=[team])
-    assert counts_as_response(author=user, is_internal=internal) is counts
+    assert (
+        counts_as_response(author=user, is_internal=internal, direction="outbound", channel="email")
+        is counts
+    )
 
 
 def test_no_author_is_no_response():
-    assert counts_as_response(author=None, is_internal=False) is False
+    assert (
+        counts_as_response(author=None, is_internal=False, direction="outbound", channel="phone")
+        is False
+    )
 
 
 # --- replies that move the status ----------------------------------------------------------
