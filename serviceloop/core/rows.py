@@ -45,3 +45,55 @@ def insert_row(model: type[models.Model], values: Mapping[str, Any]) -> int:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return int(row[0])
+
+
+@cache
+def _reader(
+    model: type[models.Model], alias: str, vendor: str
+) -> tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...]]:
+    """The select list of `model`'s concrete columns under a table alias, their attnames, and
+    the converters the ORM would apply to each (time zones on SQLite, JSON, booleans...)."""
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{alias}.{quote(str(field.column))}" for field in fields)
+    converters = tuple(
+        tuple(
+            (convert, column)
+            for column in (field.get_col(alias),)
+            for convert in connection.ops.get_db_converters(column)
+            + field.get_db_converters(connection)
+        )
+        for field in fields
+    )
+    return columns, tuple(field.attname for field in fields), converters
+
+
+def columns_of(model: type[models.Model], alias: str) -> str:
+    """`alias.col1, alias.col2, ...`: the select list `fetch_one` expects first."""
+    return _reader(model, alias, connection.vendor)[0]
+
+
+def fetch_one[M: models.Model](
+    model: type[M], sql: str, params: list[Any], *, alias: str, extra: tuple[str, ...] = ()
+) -> M | None:
+    """Run a hand-written SELECT whose select list starts with `columns_of(model, alias)` and
+    goes on with the columns named `extra`; the first row as a model instance (with the extra
+    values as attributes), or None.
+
+    `Model.objects.raw` maps columns to fields anew on every call; the hot paths (token
+    authentication, customer matching) read their one row through here instead.
+    """
+    _columns, attnames, converters = _reader(model, alias, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row[: len(attnames)])
+    for index, field_converters in enumerate(converters):
+        for convert, column in field_converters:
+            values[index] = convert(values[index], column, connection)
+    instance = model.from_db(connection.alias, attnames, values)
+    for name, value in zip(extra, row[len(attnames) :], strict=True):
+        setattr(instance, name, value)
+    return instance

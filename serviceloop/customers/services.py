@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
-from serviceloop.core import clock
+from serviceloop.core import clock, rows
 from serviceloop.core.errors import DomainError, NotPermitted, ValidationFailed
 
 from .choices import ContactKind
@@ -58,12 +58,19 @@ class CustomerIdentity:
         )
 
 
-_BY_CRM_ID = f"SELECT c.* FROM {Customer._meta.db_table} c WHERE c.external_id = %s"  # noqa: S608
-_BY_CONTACT = (
-    f"SELECT c.* FROM {Customer._meta.db_table} c"  # noqa: S608
-    f" JOIN {CustomerContact._meta.db_table} k ON k.customer_id = c.id"
-    " WHERE k.kind = %s AND k.value = %s"
-)
+def _by_crm_id() -> str:
+    return (
+        f"SELECT {rows.columns_of(Customer, 'c')} FROM {Customer._meta.db_table} c"  # noqa: S608
+        " WHERE c.external_id = %s"
+    )
+
+
+def _by_contact() -> str:
+    return (
+        f"SELECT {rows.columns_of(Customer, 'c')} FROM {Customer._meta.db_table} c"  # noqa: S608
+        f" JOIN {CustomerContact._meta.db_table} k ON k.customer_id = c.id"
+        " WHERE k.kind = %s AND k.value = %s"
+    )
 
 
 def _find(identity: CustomerIdentity, *, lock: bool) -> tuple[Customer | None, str]:
@@ -76,12 +83,12 @@ def _find(identity: CustomerIdentity, *, lock: bool) -> tuple[Customer | None, s
         " LIMIT 1 FOR UPDATE OF c" if lock and connection.vendor == "postgresql" else " LIMIT 1"
     )
     lookups = (
-        ("external_id", identity.external_id, _BY_CRM_ID, [identity.external_id]),
-        (ContactKind.EMAIL, identity.email, _BY_CONTACT, [ContactKind.EMAIL, identity.email]),
-        (ContactKind.PHONE, identity.phone, _BY_CONTACT, [ContactKind.PHONE, identity.phone]),
+        ("external_id", identity.external_id, _by_crm_id, [identity.external_id]),
+        (ContactKind.EMAIL, identity.email, _by_contact, [ContactKind.EMAIL, identity.email]),
+        (ContactKind.PHONE, identity.phone, _by_contact, [ContactKind.PHONE, identity.phone]),
     )
     for name, value, sql, params in lookups:
-        if value and (found := next(iter(Customer.objects.raw(sql + suffix, params)), None)):
+        if value and (found := rows.fetch_one(Customer, sql() + suffix, params, alias="c")):
             return found, name
     return None, ""
 
