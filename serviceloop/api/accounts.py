@@ -4,17 +4,17 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from serviceloop.accounts import services
 from serviceloop.accounts.models import PersonalToken
 
-from .common import CodeName, In, actor
+from .common import CodeName, In, Out, actor
 
 router = Router(tags=["account"])
 
 
-class MeOut(Schema):
+class MeOut(Out):
     id: int
     username: str
     name: str
@@ -33,7 +33,7 @@ class MePatch(In):
     time_zone: str = Field(None, max_length=64)  # type: ignore[assignment]
 
 
-class TokenOut(Schema):
+class TokenOut(Out):
     id: int
     name: str
     prefix: str

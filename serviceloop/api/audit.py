@@ -5,19 +5,19 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from serviceloop.accounts.choices import Role
 from serviceloop.audit.models import AuditEvent
 from serviceloop.core.errors import NotPermitted
 from serviceloop.core.keyset import paginate
 
-from .common import Moment, PageOut, QueryIn, actor, page_links
+from .common import Moment, Out, PageOut, QueryIn, actor, page_links
 
 router = Router(tags=["audit"])
 
 
-class AuditEventOut(Schema):
+class AuditEventOut(Out):
     id: int
     occurred_at: datetime
     actor: str

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from serviceloop.accounts import services as account_services
 from serviceloop.accounts.models import Team, User
@@ -12,12 +12,12 @@ from serviceloop.core.errors import DomainError, NotPermitted
 from serviceloop.tickets.models import Category, CustomField
 from serviceloop.tickets.services import catalog
 
-from .common import In, UserRef, actor, user_ref
+from .common import In, Out, UserRef, actor, user_ref
 
 router = Router(tags=["configuration"])
 
 
-class CategoryOut(Schema):
+class CategoryOut(Out):
     code: str
     name: str
     name_en: str
@@ -52,7 +52,7 @@ class MemberOut(UserRef):
     role: str
 
 
-class TeamOut(Schema):
+class TeamOut(Out):
     code: str
     name: str
     name_en: str
@@ -85,7 +85,7 @@ class MemberIn(In):
     user: int
 
 
-class CustomFieldOut(Schema):
+class CustomFieldOut(Out):
     key: str
     name: str
     field_type: str

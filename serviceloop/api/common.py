@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, field_validator
 
 from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError
@@ -40,6 +40,14 @@ def _representable(value: datetime) -> datetime:
 Moment = Annotated[AwareDatetime, AfterValidator(_representable)]
 
 
+class Out(BaseModel):
+    """A response body. Plain pydantic, not ninja's Schema: the views hand over dicts and
+    model instances with the exact attribute names, so the per-attribute Django lookups of
+    Schema are not needed, and validation stays in pydantic-core (bench/README.md)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
 class QueryIn(Schema):
     """Query-string parameters: no NUL characters."""
 
@@ -55,17 +63,17 @@ class In(QueryIn):
     model_config = ConfigDict(extra="forbid")
 
 
-class CodeName(Schema):
+class CodeName(Out):
     code: str
     name: str
 
 
-class UserRef(Schema):
+class UserRef(Out):
     id: int
     name: str
 
 
-class CustomerRef(Schema):
+class CustomerRef(Out):
     id: int
     name: str
 
@@ -78,7 +86,7 @@ def code_name(obj: Any) -> dict[str, Any] | None:
     return {"code": obj.code, "name": obj.name} if obj else None
 
 
-class PageOut(Schema):
+class PageOut(Out):
     next_cursor: str | None
     next: str | None
 

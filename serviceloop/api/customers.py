@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError
@@ -19,24 +19,24 @@ from serviceloop.tickets import queries as ticket_queries
 from serviceloop.tickets.choices import Kind
 from serviceloop.tickets.choices import Status as TicketStatus
 
-from .common import CodeName, In, PageOut, QueryIn, actor, code_name, page_links
+from .common import CodeName, In, Out, PageOut, QueryIn, actor, code_name, page_links
 
 router = Router(tags=["customers"])
 
 
-class OrganisationRef(Schema):
+class OrganisationRef(Out):
     id: int
     name: str
 
 
-class ContactOut(Schema):
+class ContactOut(Out):
     id: int
     kind: str
     value: str
     is_primary: bool
 
 
-class CustomerOut(Schema):
+class CustomerOut(Out):
     id: int
     name: str
     organisation: OrganisationRef | None
@@ -49,7 +49,7 @@ class CustomerOut(Schema):
     updated_at: datetime
 
 
-class TicketSummary(Schema):
+class TicketSummary(Out):
     number: str
     subject: str
     kind: Kind
@@ -58,7 +58,7 @@ class TicketSummary(Schema):
     resolved_at: datetime | None
 
 
-class TicketHistory(Schema):
+class TicketHistory(Out):
     total: int
     open: int
     resolved: int

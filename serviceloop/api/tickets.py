@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, File, Form, Header, Query, Router, Schema, Status
+from ninja import Field, File, Form, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
 from serviceloop.accounts.choices import Role
@@ -28,6 +28,7 @@ from .common import (
     CustomerRef,
     In,
     Moment,
+    Out,
     PageOut,
     QueryIn,
     UserRef,
@@ -81,7 +82,7 @@ class TicketIn(In):
         return services.TicketDraft(**values, customer=identity)
 
 
-class TicketOut(Schema):
+class TicketOut(Out):
     number: str
     subject: str
     description: str
@@ -112,7 +113,7 @@ class TicketCreated(TicketOut):
     replayed: bool = Field(description="A retry of a request with the same Idempotency-Key")
 
 
-class InteractionOut(Schema):
+class InteractionOut(Out):
     id: int
     ticket: str
     occurred_at: datetime
@@ -126,7 +127,7 @@ class InteractionOut(Schema):
     edited_at: datetime | None
 
 
-class CommitmentOut(Schema):
+class CommitmentOut(Out):
     id: int
     text: str
     due_at: datetime
@@ -138,7 +139,7 @@ class CommitmentOut(Schema):
     settled_at: datetime | None
 
 
-class AttachmentOut(Schema):
+class AttachmentOut(Out):
     id: int
     filename: str
     content_type: str
@@ -239,13 +240,13 @@ class BatchIn(In):
     )
 
 
-class FieldError(Schema):
+class FieldError(Out):
     field: str
     message: str
     code: str
 
 
-class BatchResult(Schema):
+class BatchResult(Out):
     index: int
     outcome: Literal["created", "duplicate", "replayed", "error"]
     number: str | None
@@ -254,7 +255,7 @@ class BatchResult(Schema):
     detail: str | None
 
 
-class BatchOut(Schema):
+class BatchOut(Out):
     created: int
     duplicates: int
     failed: int

@@ -83,17 +83,50 @@ def fetch_one[M: models.Model](
     `Model.objects.raw` maps columns to fields anew on every call; the hot paths (token
     authentication, customer matching) read their one row through here instead.
     """
-    _columns, attnames, converters = _reader(model, alias, connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else _instance(model, alias, row, extra)
+
+
+def fetch_all[M: models.Model](
+    model: type[M],
+    sql: str,
+    params: list[Any],
+    *,
+    alias: str,
+    joined: tuple[tuple[str, type[models.Model], str], ...] = (),
+) -> list[M]:
+    """As `fetch_one`, every row. `joined` names (attribute, model, alias) of LEFT JOINed
+    rows whose `columns_of` follow the model's own columns, in that order: each becomes the
+    attribute's cached related object (None when the join found nothing), as
+    `select_related` would do."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    instances = []
+    for row in found:
+        instance = _instance(model, alias, row, ())
+        start = len(_reader(model, alias, connection.vendor)[1])
+        for attribute, related_model, related_alias in joined:
+            width = len(_reader(related_model, related_alias, connection.vendor)[1])
+            part = row[start : start + width]
+            related = None if part[0] is None else _instance(related_model, related_alias, part, ())
+            setattr(instance, attribute, related)
+            start += width
+        instances.append(instance)
+    return instances
+
+
+def _instance[M: models.Model](
+    model: type[M], alias: str, row: tuple[Any, ...], extra: tuple[str, ...]
+) -> M:
+    _columns, attnames, converters = _reader(model, alias, connection.vendor)
     values = list(row[: len(attnames)])
     for index, field_converters in enumerate(converters):
         for convert, column in field_converters:
             values[index] = convert(values[index], column, connection)
     instance = model.from_db(connection.alias, attnames, values)
-    for name, value in zip(extra, row[len(attnames) :], strict=True):
+    for name, value in zip(extra, row[len(attnames) :], strict=bool(extra)):
         setattr(instance, name, value)
     return instance
