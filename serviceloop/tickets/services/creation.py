@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -280,12 +281,12 @@ def _register(
         )
     now = clock.now()
     window = timedelta(minutes=settings.DUPLICATE_WINDOW_MINUTES)
-    if earlier_id := _recent_duplicate(customer.pk, clean.content_hash, since=now - window):
+    earlier_id, number = _duplicate_or_number(customer.pk, clean.content_hash, now, window)
+    if earlier_id is not None:
         duplicate = Ticket.objects.select_related(*_SHOWN).get(pk=earlier_id)
         _remember_key(actor, idempotency_key, fingerprint, duplicate)
         return TicketIntake(duplicate, created=False, duplicate=True)
-
-    number = numbering.next_number(now)
+    assert number is not None
     values = {
         "number": number,
         "subject": clean.subject,
@@ -334,16 +335,35 @@ _DUPLICATE = (
 )
 
 
-def _recent_duplicate(customer_id: int, text_hash: str, *, since: datetime) -> int | None:
-    """The id of this customer's latest ticket with the same text since `since`, if any
-    (hand-written: it runs on every intake, see core.rows)."""
-    created_at = Ticket._meta.get_field("created_at")
+_DUPLICATE_OR_NUMBER = (
+    "SELECT d.id, CASE WHEN d.id IS NULL THEN serviceloop_next_ticket_number(%s) END"  # noqa: S608
+    f" FROM (SELECT ({_DUPLICATE}) AS id) d"
+)
+
+
+def _duplicate_or_number(
+    customer_id: int, text_hash: str, now: datetime, window: timedelta
+) -> tuple[int | None, str | None]:
+    """(the id of this customer's latest ticket with the same text within the window, None)
+    or (None, a fresh ticket number).
+
+    Hand-written: it runs on every intake (see core.rows). On PostgreSQL it is one round
+    trip, and a number is drawn only when there is no duplicate.
+    """
+    since = Ticket._meta.get_field("created_at").get_db_prep_value(now - window, connection)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _DUPLICATE, [customer_id, created_at.get_db_prep_value(since, connection), text_hash]
-        )
+        if connection.vendor == "postgresql":
+            day = timezone.localdate(now)
+            cursor.execute(_DUPLICATE_OR_NUMBER, [day, customer_id, since, text_hash])
+            earlier_id, value = cursor.fetchone()
+            if earlier_id is not None:
+                return int(earlier_id), None
+            return None, numbering.format_number(day, int(value))
+        cursor.execute(_DUPLICATE, [customer_id, since, text_hash])
         row = cursor.fetchone()
-    return int(row[0]) if row else None
+    if row is not None:
+        return int(row[0]), None
+    return None, numbering.next_number(now)
 
 
 def _remember_key(actor: User, key: str | None, fingerprint: str, ticket: Ticket) -> None:

@@ -720,6 +720,15 @@ def test_an_identical_text_from_the_same_customer_is_the_earlier_ticket(agent, r
     assert rows() == before
 
 
+def test_a_duplicate_uses_up_no_ticket_number(agent):
+    with time_machine.travel(datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        first = submit(agent, description="Parcel late", customer=by_email("a@example.com"))
+        submit(agent, description="Parcel late", customer=by_email("a@example.com"))
+        second = submit(agent, description="Another one", customer=by_email("a@example.com"))
+    first_serial = int(first.ticket.number.rsplit("-", 1)[1])
+    assert second.ticket.number.rsplit("-", 1)[1] == f"{first_serial + 1:06d}"
+
+
 def test_the_same_customer_found_by_another_identifier_is_still_a_duplicate(agent):
     known = make_customer(email="a@example.com", phone="+8613800138000")
     first = submit(agent, description="Parcel lost", customer_id=known.pk)
