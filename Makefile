@@ -39,7 +39,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/serviceloop migrate --noinput -v0
 	$(BIN)/serviceloop collectstatic --noinput -v0
-	$(BIN)/serviceloop demo --if-empty
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/serviceloop demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/serviceloop serve
 
 test: install-dev

@@ -50,7 +50,10 @@ def demo(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             started = timezone.now()
-            output = run_demo(*SMALL)
+            with pytest.MonkeyPatch.context() as env:
+                env.delenv("HOST", raising=False)
+                env.delenv("PORT", raising=False)
+                output = run_demo(*SMALL)
             yield {"output": output, "started": started, "finished": timezone.now()}
         finally:
             transaction.set_rollback(True)
@@ -205,6 +208,13 @@ class TestASmallDemo:
         assert "already there" in output
         assert "agent1" in output
         assert seeder.DEMO_PASSWORD in output
+
+    def test_it_prints_the_address_the_server_will_listen_on(self, monkeypatch):
+        monkeypatch.setenv("HOST", "127.0.0.2")
+        monkeypatch.setenv("PORT", "8123")
+        output = run_demo("--if-empty", *SMALL)
+        assert "http://127.0.0.2:8123/api/v1/docs" in output
+        assert "http://127.0.0.2:8123/admin/" in output
 
     def test_a_second_run_without_if_empty_refuses(self):
         before = row_counts()

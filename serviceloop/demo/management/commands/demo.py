@@ -7,11 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from serviceloop.demo import seeder
+from serviceloop.settings import env_int, env_str
 
-URLS = (
-    ("API documentation", "http://127.0.0.1:8000/api/v1/docs"),
-    ("Administration", "http://127.0.0.1:8000/admin/"),
-)
+URLS = (("API documentation", "/api/v1/docs"), ("Administration", "/admin/"))
 
 
 def _width(text: str) -> int:
@@ -93,5 +91,7 @@ class Command(BaseCommand):
             line = "  " + "  ".join([*cells, row[3]])
             self.stdout.write(self.style.MIGRATE_HEADING(line) if number == 0 else line)
         self.stdout.write("")
-        for label, url in URLS:
-            self.stdout.write(f"{label}: {url}")
+        # where `serviceloop serve` will listen (make run passes the same HOST and PORT)
+        base = f"http://{env_str('HOST', '127.0.0.1')}:{env_int('PORT', 8000, minimum=1)}"
+        for label, path in URLS:
+            self.stdout.write(f"{label}: {base}{path}")
