@@ -8,6 +8,7 @@ from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import TeamMembership, User
 from serviceloop.customers.models import Customer
 from serviceloop.customers.services import CustomerIdentity
+from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.queries import get_ticket_for, tickets_visible_to
 from tests.builders import make_organisation, make_ticket, make_user
 
@@ -23,7 +24,21 @@ def billing_ticket(outsider, other_team):
 
 
 def visible(user):
-    return set(tickets_visible_to(user))
+    """What the user sees, by the queryset rule; and, ticket by ticket, get_ticket_for (its
+    hand-written SQL spelling of the same rule) must find exactly those."""
+    by_queryset = set(tickets_visible_to(user))
+    assert {t for t in Ticket.objects.all() if found(user, t.number)} == by_queryset
+    return by_queryset
+
+
+def found(user, number):
+    try:
+        ticket = get_ticket_for(user, number)
+    except Http404:
+        return False
+    assert ticket.customer_id == ticket.customer.pk
+    assert ticket.assignee_id == (ticket.assignee.pk if ticket.assignee else None)
+    return True
 
 
 def refetched(user):
