@@ -73,20 +73,36 @@ def columns_of(model: type[models.Model], alias: str) -> str:
     return _reader(model, alias, connection.vendor)[0]
 
 
-def fetch_one[M: models.Model](
-    model: type[M], sql: str, params: list[Any], *, alias: str, extra: tuple[str, ...] = ()
-) -> M | None:
-    """Run a hand-written SELECT whose select list starts with `columns_of(model, alias)` and
-    goes on with the columns named `extra`; the first row as a model instance (with the extra
-    values as attributes), or None.
+def placeholders(count: int) -> str:
+    """`%s, %s, ...` for an IN list of `count` values."""
+    return ", ".join(["%s"] * count)
 
-    `Model.objects.raw` maps columns to fields anew on every call; the hot paths (token
-    authentication, customer matching) read their one row through here instead.
+
+Joined = tuple[tuple[str, type[models.Model], str], ...]
+
+
+def fetch_one[M: models.Model](
+    model: type[M],
+    sql: str,
+    params: list[Any],
+    *,
+    alias: str,
+    joined: Joined = (),
+    extra: tuple[str, ...] = (),
+) -> M | None:
+    """Run a hand-written SELECT whose select list starts with `columns_of(model, alias)`,
+    goes on with the `columns_of` each `joined` (attribute, model, alias) in that order, and
+    ends with the columns named `extra`; the first row as a model instance, or None.
+
+    Each joined row becomes the attribute's cached related object (None when a LEFT JOIN
+    found nothing), as `select_related` would do; extra values become plain attributes.
+    `Model.objects.raw` and the ORM's compiler redo this mapping on every call; the reads on
+    every request's path (token, customer match, the ticket page) go through here instead.
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return None if row is None else _instance(model, alias, row, extra)
+    return None if row is None else _instance(model, alias, row, joined, extra)
 
 
 def fetch_all[M: models.Model](
@@ -95,38 +111,40 @@ def fetch_all[M: models.Model](
     params: list[Any],
     *,
     alias: str,
-    joined: tuple[tuple[str, type[models.Model], str], ...] = (),
+    joined: Joined = (),
+    extra: tuple[str, ...] = (),
 ) -> list[M]:
-    """As `fetch_one`, every row. `joined` names (attribute, model, alias) of LEFT JOINed
-    rows whose `columns_of` follow the model's own columns, in that order: each becomes the
-    attribute's cached related object (None when the join found nothing), as
-    `select_related` would do."""
+    """As `fetch_one`, every row."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    instances = []
-    for row in found:
-        instance = _instance(model, alias, row, ())
-        start = len(_reader(model, alias, connection.vendor)[1])
-        for attribute, related_model, related_alias in joined:
-            width = len(_reader(related_model, related_alias, connection.vendor)[1])
-            part = row[start : start + width]
-            related = None if part[0] is None else _instance(related_model, related_alias, part, ())
-            setattr(instance, attribute, related)
-            start += width
-        instances.append(instance)
-    return instances
+    return [_instance(model, alias, row, joined, extra) for row in found]
 
 
 def _instance[M: models.Model](
-    model: type[M], alias: str, row: tuple[Any, ...], extra: tuple[str, ...]
+    model: type[M],
+    alias: str,
+    row: tuple[Any, ...],
+    joined: Joined,
+    extra: tuple[str, ...],
 ) -> M:
+    instance, start = _one(model, alias, row, 0)
+    for attribute, related_model, related_alias in joined:
+        related, start = _one(related_model, related_alias, row, start)
+        setattr(instance, attribute, None if related.pk is None else related)
+    for name, value in zip(extra, row[start:], strict=True):
+        setattr(instance, name, value)
+    return instance
+
+
+def _one[M: models.Model](
+    model: type[M], alias: str, row: tuple[Any, ...], start: int
+) -> tuple[M, int]:
+    """The instance of `model` in the row's columns from `start`, and where its columns end."""
     _columns, attnames, converters = _reader(model, alias, connection.vendor)
-    values = list(row[: len(attnames)])
+    end = start + len(attnames)
+    values = list(row[start:end])
     for index, field_converters in enumerate(converters):
         for convert, column in field_converters:
             values[index] = convert(values[index], column, connection)
-    instance = model.from_db(connection.alias, attnames, values)
-    for name, value in zip(extra, row[len(attnames) :], strict=bool(extra)):
-        setattr(instance, name, value)
-    return instance
+    return model.from_db(connection.alias, attnames, values), end

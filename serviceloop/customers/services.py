@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.functional import Promise
@@ -58,6 +59,7 @@ class CustomerIdentity:
         )
 
 
+@cache
 def _by_crm_id() -> str:
     return (
         f"SELECT {rows.columns_of(Customer, 'c')} FROM {Customer._meta.db_table} c"  # noqa: S608
@@ -65,6 +67,7 @@ def _by_crm_id() -> str:
     )
 
 
+@cache
 def _by_contact() -> str:
     return (
         f"SELECT {rows.columns_of(Customer, 'c')} FROM {Customer._meta.db_table} c"  # noqa: S608

@@ -24,6 +24,11 @@ def format_number(day: date, value: int) -> str:
     return f"{settings.TICKET_NUMBER_PREFIX}-{day:%Y%m%d}-{value:06d}"
 
 
+# PostgreSQL: the next value of the day's sequence (function of migration 0002); one
+# parameter, the day. Other statements may embed it to save a round trip.
+NEXT_VALUE_SQL = "serviceloop_next_ticket_number(%s)"
+
+
 def next_number(at: datetime) -> str:
     """A fresh number for a ticket created at `at` (the day is read in settings.TIME_ZONE)."""
     day = timezone.localdate(at)
@@ -33,7 +38,7 @@ def next_number(at: datetime) -> str:
 def _next_value(day: date) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT serviceloop_next_ticket_number(%s)", [day])
+            cursor.execute(f"SELECT {NEXT_VALUE_SQL}", [day])
         else:
             cursor.execute(
                 f"INSERT INTO {_COUNTERS} (day, last_value) VALUES (%s, 1)"  # noqa: S608

@@ -99,17 +99,17 @@ def get_ticket_for(user: User, number: str) -> Ticket:
         f" LEFT JOIN {User._meta.db_table} a ON a.id = t.assignee_id"
         f" WHERE t.number = %s AND {condition}"
     )
-    found = rows.fetch_all(
+    ticket = rows.fetch_one(
         Ticket,
         sql,
         [number, *params],
         alias="t",
         joined=(("assignee", User, "a"), ("customer", Customer, "c")),
     )
-    if not found:
+    if ticket is None:
         raise Http404("ticket")
-    with_reference_data(found)
-    return found[0]
+    with_reference_data([ticket])
+    return ticket
 
 
 def with_reference_data(tickets: list[Ticket]) -> list[Ticket]:
@@ -261,7 +261,7 @@ def conversation(
         f"SELECT {rows.columns_of(Interaction, 'i')}, {rows.columns_of(User, 'u')}"  # noqa: S608
         f" FROM {Interaction._meta.db_table} i"
         f" LEFT JOIN {User._meta.db_table} u ON u.id = i.author_id"
-        f" WHERE i.ticket_id IN ({', '.join(['%s'] * len(ids))})"
+        f" WHERE i.ticket_id IN ({rows.placeholders(len(ids))})"
         + ("" if _shows_internal(user) else " AND NOT i.is_internal")
         + " ORDER BY i.occurred_at, i.id"
     )
@@ -287,7 +287,7 @@ def attachments_of(
     ids = [ticket.pk, *(merged_ticket_ids(ticket) if merged_ids is None else merged_ids)]
     sql = (
         f"SELECT {rows.columns_of(Attachment, 'a')} FROM {Attachment._meta.db_table} a"  # noqa: S608
-        f" WHERE a.ticket_id IN ({', '.join(['%s'] * len(ids))})"
+        f" WHERE a.ticket_id IN ({rows.placeholders(len(ids))})"
         + ("" if _shows_internal(user) else " AND NOT a.is_internal")
         + " ORDER BY a.created_at, a.id"
     )

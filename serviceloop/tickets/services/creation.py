@@ -336,7 +336,7 @@ _DUPLICATE = (
 
 
 _DUPLICATE_OR_NUMBER = (
-    "SELECT d.id, CASE WHEN d.id IS NULL THEN serviceloop_next_ticket_number(%s) END"  # noqa: S608
+    f"SELECT d.id, CASE WHEN d.id IS NULL THEN {numbering.NEXT_VALUE_SQL} END"  # noqa: S608
     f" FROM (SELECT ({_DUPLICATE}) AS id) d"
 )
 
