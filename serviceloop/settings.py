@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_htmx",
     "serviceloop.core",
     "serviceloop.accounts",
     "serviceloop.customers",
@@ -100,9 +101,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "serviceloop.accounts.middleware.UserLanguageMiddleware",
+    "serviceloop.accounts.middleware.UserTimeZoneMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "serviceloop.api.middleware.MethodNotAllowedAsProblem",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "serviceloop.urls"
@@ -119,6 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "serviceloop.web.context.navigation",
             ],
         },
     },
@@ -198,11 +203,64 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+
+def _only_loopback(hosts: list[str]) -> bool:
+    return all(host in {"127.0.0.1", "localhost", "[::1]", "::1"} for host in hosts)
+
+
+# Cookies only over HTTPS as soon as the site answers to a real host name; a server that only
+# listens on this machine (make run, tests) keeps plain-HTTP cookies. SECURE_COOKIES decides.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not _only_loopback(ALLOWED_HOSTS))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12, minimum=1) * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
+if env_bool("BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Shared by all web workers: rate limits and short-lived caches. Redis when REDIS_URL is set,
+# else a table in the database (created by `migrate`'s companion `createcachetable`).
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "serviceloop_cache",
+        }
+    }
+RATELIMIT_VIEW = "serviceloop.web.views.shell.rate_limited"
+# The database cache is shared by every worker (what the rate limits need); its increments
+# are not atomic, so a burst may pass a few requests over the limit. Redis is exact.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+LOGIN_RATE = env_str("LOGIN_RATE", "10/m")  # per address and per user name
+PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "20/h")  # sign-up, reset, progress check
+
+# Outgoing mail (password reset, sign-up confirmation). Without EMAIL_HOST the mails are
+# written to the server's log, which is what a newcomer on `make run` wants.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "serviceloop <noreply@localhost>")
 
 LOGGING = {
     "version": 1,

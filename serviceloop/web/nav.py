@@ -1,0 +1,51 @@
+"""What the navigation offers each role: only what the role may use."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from serviceloop.accounts.choices import Role
+from serviceloop.accounts.models import User
+
+BOARD_ROLES = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Item:
+    url_name: str
+    label: Promise
+    section: str  # the first path segment it owns, to mark the active item
+
+
+def menu_for(user: User) -> list[Item]:
+    if not user.is_authenticated:
+        return []
+    if not user.is_staff_member:
+        return [
+            Item("portal:home", _("My requests"), "portal"),
+            Item("portal:new", _("New request"), "portal/new"),
+        ]
+    items = [Item("desk:queue", _("Queue"), "desk")]
+    if user.works_tickets:
+        items.append(Item("desk:new", _("New ticket"), "desk/new"))
+    if user.role in BOARD_ROLES:
+        items.append(Item("desk:board", _("Team board"), "desk/board"))
+    if user.role == Role.ADMIN:
+        items.append(Item("admin:index", _("Configuration"), "admin"))
+    return items
+
+
+def home_url(user: User) -> str:
+    """Where a signed-in user starts."""
+    if user.is_staff_member:
+        return reverse("desk:queue")
+    return reverse("portal:home")
+
+
+def active_item(items: list[Item], path: str) -> Item | None:
+    """The item whose section is the longest prefix of the path."""
+    trimmed = path.strip("/")
+    matches = [i for i in items if trimmed == i.section or trimmed.startswith(i.section + "/")]
+    return max(matches, key=lambda i: len(i.section), default=None)

@@ -1,0 +1,1 @@
+"""The web pages: thin views over the same services and queries as the API."""

@@ -1,0 +1,144 @@
+"""Sign-in, the start page, personal preferences and the rate-limit answer."""
+
+from typing import Any
+from zoneinfo import available_timezones
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from serviceloop.accounts import services as accounts
+from serviceloop.accounts.middleware import activate_for
+from serviceloop.accounts.models import User
+from serviceloop.core.errors import ValidationFailed
+
+from ..forms import apply_errors
+from ..nav import home_url
+
+
+def login_rate(group: str, request: HttpRequest) -> str:
+    return settings.LOGIN_RATE
+
+
+def public_rate(group: str, request: HttpRequest) -> str:
+    return settings.PUBLIC_FORM_RATE
+
+
+# Failed and successful attempts alike count: per address, and per user name tried.
+limit_login = [
+    ratelimit(key="ip", rate=login_rate, method="POST"),
+    ratelimit(key="post:username", rate=login_rate, method="POST"),
+]
+limit_public_form = ratelimit(key="ip", rate=public_rate, method="POST")
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Too many attempts: say so, in the user's language, with HTTP 429."""
+    return render(request, "web/rate_limited.html", status=429)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Signed in: the user's start page. Otherwise the front door."""
+    if request.user.is_authenticated:
+        return redirect(home_url(request.user))  # type: ignore[arg-type]
+    return render(request, "web/home.html")
+
+
+@method_decorator(limit_login, name="post")
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return home_url(self.request.user)  # type: ignore[arg-type]
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.get_user()
+        if user.language:  # the saved language wins from the first page on
+            activate_for(self.request, user.language)
+        return response
+
+
+@method_decorator(limit_public_form, name="post")
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return [("", _("Company default (%(zone)s)") % {"zone": settings.TIME_ZONE})] + [
+        (z, z) for z in zones
+    ]
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Follow the browser")), ("en", "English"), ("zh-hans", "简体中文")],
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False, choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = _time_zone_choices()  # type: ignore[attr-defined]
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            try:
+                accounts.update_preferences(
+                    user=user,
+                    language=form.cleaned_data["language"],
+                    time_zone=form.cleaned_data["time_zone"],
+                )
+            except ValidationFailed as error:
+                apply_errors(form, error)
+            else:
+                if user.language:
+                    activate_for(request, user.language)
+                messages.success(request, _("Your preferences are saved."))
+                return redirect("preferences")
+    else:
+        form = PreferencesForm(initial={"language": user.language, "time_zone": user.time_zone})
+    return render(request, "web/preferences.html", {"form": form})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switch: remembered on the user when signed in, else in a cookie."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if request.user.is_authenticated:
+        accounts.update_preferences(user=request.user, language=language)  # type: ignore[arg-type]
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response

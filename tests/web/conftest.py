@@ -1,0 +1,56 @@
+"""Fixtures of the web page tests: signed-in browsers (Django's test client) per role."""
+
+import pytest
+from django.test import Client
+
+from serviceloop.accounts.choices import Role
+from tests.builders import make_user
+
+
+@pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    """Argon2 would make up most of the run time of tests that make several users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def supervisor(team):
+    return make_user(Role.SUPERVISOR, username="supervisor", teams=[team], full_name="赵主管")
+
+
+@pytest.fixture
+def customer_user(team):
+    """A customer with a portal login; their customer record has li.wei@example.com."""
+    return make_user(Role.CUSTOMER, username="li.wei", full_name="李伟")
+
+
+@pytest.fixture
+def other_customer_user(team):
+    """Another customer (bob@example.com)."""
+    return make_user(Role.CUSTOMER, username="bob", full_name="Bob Stone")
+
+
+@pytest.fixture
+def agent_client(agent):
+    return signed_in(agent)
+
+
+@pytest.fixture
+def supervisor_client(supervisor):
+    return signed_in(supervisor)
+
+
+@pytest.fixture
+def customer_client(customer_user):
+    return signed_in(customer_user)
