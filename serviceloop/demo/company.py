@@ -17,6 +17,7 @@ from serviceloop.core import clock
 from serviceloop.customers.choices import OrganisationKind
 from serviceloop.customers.models import CustomerTier, Organisation
 from serviceloop.customers.services import create_customer
+from serviceloop.tickets.models import CannedReply
 from serviceloop.tickets.services.catalog import create_category
 
 DEMO_PASSWORD = "serviceloop-demo"  # noqa: S105 - printed for everyone to use; demo only
@@ -180,6 +181,23 @@ def _new_user(
     )
 
 
+# (title, text, language, team code or None): the composer's canned replies
+CANNED_REPLIES = [
+    ("收到，正在处理", "{customer_name}您好，您的工单 {ticket_number} 已收到，我们正在处理，"
+     "有进展会第一时间告诉您。客服 {agent_name}", "zh-hans", None),
+    ("Received, working on it", "Hello {customer_name}, we have your ticket {ticket_number} "
+     "and are working on it; we will tell you as soon as there is news. {agent_name}", "en", None),
+    ("需要补充信息", "{customer_name}您好，为了尽快处理工单 {ticket_number}，请补充订单号和照片。",
+     "zh-hans", None),
+    ("We need a few details", "Hello {customer_name}, to move ticket {ticket_number} on, please "
+     "send us the order number and a photo.", "en", None),
+    ("物流延迟致歉", "{customer_name}您好，非常抱歉您的包裹延误了。我们已联系承运商加急派送，"
+     "工单号 {ticket_number}。", "zh-hans", "logistics"),
+    ("Delivery delay apology", "Hello {customer_name}, we are sorry your parcel is late. We "
+     "asked the carrier to speed it up (ticket {ticket_number}).", "en", "logistics"),
+]  # fmt: skip
+
+
 def set_up_company(*, at: datetime) -> Company:
     """Staff, teams (with their members), the category tree, tiers and organisations."""
     with clock.frozen_at(at):
@@ -232,6 +250,10 @@ def set_up_company(*, at: datetime) -> Company:
             for name, shares, _domain in COMPANIES
         ]
         shunda = Organisation.objects.create(name=PARTNER_NAME, kind=OrganisationKind.PARTNER)
+        CannedReply.objects.bulk_create(
+            CannedReply(title=title, body=body, language=language, team=teams.get(team or ""))
+            for title, body, language, team in CANNED_REPLIES
+        )
         customer_user = _new_user(CUSTOMER_LOGIN, joined=at)
         partner = _new_user(PARTNER_LOGIN, joined=at, organisation=shunda)
         ids = [user.pk for user in (*users.values(), customer_user, partner)]

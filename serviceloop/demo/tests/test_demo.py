@@ -21,7 +21,7 @@ from serviceloop.audit.models import AuditEvent
 from serviceloop.customers.models import Customer, CustomerContact, Organisation
 from serviceloop.demo import seeder
 from serviceloop.tickets.choices import Channel, CommitmentStatus, Emotion, Kind, Status, Urgency
-from serviceloop.tickets.models import Category, Commitment, Interaction, Ticket
+from serviceloop.tickets.models import CannedReply, Category, Commitment, Interaction, Ticket
 
 SMALL = ("--tickets", "150", "--customers", "40")
 QUICK_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -79,6 +79,12 @@ class TestASmallDemo:
         assert partner.organisation.kind == "partner"
         assert Ticket.objects.filter(submitter_organisation=partner.organisation).exists()
         assert Ticket.objects.filter(submitter=customer).exists()
+
+    def test_it_offers_canned_replies_in_both_languages_with_placeholders(self):
+        replies = CannedReply.objects.filter(is_active=True)
+        assert set(replies.values_list("language", flat=True)) == {"en", "zh-hans"}
+        assert all("{ticket_number}" in reply.body for reply in replies)
+        assert replies.filter(team__isnull=False).exists()
 
     def test_it_sets_up_teams_with_one_default_and_their_staff(self):
         teams = Team.objects.all()

@@ -9,7 +9,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from serviceloop.demo import seeder
 from serviceloop.settings import env_int, env_str
 
-URLS = (("API documentation", "/api/v1/docs"), ("Administration", "/admin/"))
+URLS = (
+    ("Sign in (staff and customers)", "/login/"),
+    ("Customer portal", "/portal/"),
+    ("Check progress without an account", "/portal/track/"),
+    ("API documentation", "/api/v1/docs"),
+    ("Administration", "/admin/"),
+)
 
 
 def _width(text: str) -> int:
