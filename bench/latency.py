@@ -31,9 +31,14 @@ class Client:
     """http.client with keep-alive where the server offers it (gthread); sync workers close
     the connection after each response and the client opens a new one (timed)."""
 
-    def __init__(self, host: str, port: int, token: str) -> None:
+    def __init__(
+        self, host: str, port: int, token: str = "", *, headers: dict[str, str] | None = None
+    ) -> None:
         self.connection = http.client.HTTPConnection(host, port, timeout=60)
-        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        self.headers = headers or {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+        }
 
     def get(self, path: str) -> tuple[float, bytes]:
         started = perf_counter()

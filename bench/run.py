@@ -46,6 +46,7 @@ from .latency import (
     queue_path,
 )
 from .machine import OtherWork
+from .pages import close_sessions, measure_pages, open_sessions
 from .peer import load_peer
 from .report import Results, ServerResult, render, write_json
 from .server import Gunicorn
@@ -194,6 +195,7 @@ def main() -> int:
     categories = category_codes()
     deep, numbers = reads_plan(counts, smoke=smoke)
     tokens = issue_tokens()
+    sessions = open_sessions(numbers)
     close_django_connections()
     make = _server_factory(url, args.threads)
     classes = [args.worker_class]
@@ -209,12 +211,19 @@ def main() -> int:
                 page1, page_deep, detail = measure_reads(
                     server, tokens, deep, numbers, runs=runs, per_run=per_run
                 )
+                pages = measure_pages(
+                    server.host, server.port, sessions, numbers,
+                    runs=runs, per_run=per_run, log=log,
+                )  # fmt: skip
                 create = run_create(server, tokens, counts, categories, runs, seconds)
                 measured.append(
-                    ServerResult(server.label, create, page1, page_deep, detail, server.memory())
+                    ServerResult(
+                        server.label, create, page1, page_deep, detail, server.memory(), *pages
+                    )
                 )
     finally:
         revoke_tokens(tokens)
+        close_sessions(sessions)
         close_django_connections()
 
     results = Results(
