@@ -83,8 +83,9 @@ def close_sessions(sessions: WebSessions) -> None:
 
 
 def queue_page_path(team: str = BENCH_TEAM) -> str:
-    """The team's open tickets, newest first: the agent's busiest view."""
-    return f"/desk/?view=team&team={team}"
+    """The team's open tickets, newest first (the API queue benchmark's list), with the
+    page's counts of every built-in view and the saved views around it."""
+    return f"/desk/?view=all&team={team}&status=open"
 
 
 def _html_check(marker: bytes) -> Callable[[bytes], None]:

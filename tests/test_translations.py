@@ -32,7 +32,11 @@ def _source_messages() -> set[tuple[str | None, str]]:
     for path in sources + templates:
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".html":
-            text = templatize(text, origin=str(path))
+            # what makemessages hands to xgettext; indentation means nothing there, but
+            # Babel's extractor tokenises it as Python, so it goes
+            text = "\n".join(
+                line.lstrip() for line in templatize(text, origin=str(path)).splitlines()
+            )
         for _line, message, _comments, context in extract(
             extract_python, io.BytesIO(text.encode()), keywords=KEYWORDS
         ):

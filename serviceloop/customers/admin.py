@@ -3,19 +3,26 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from serviceloop.audit.admin_mixins import AuditedAdminMixin
+
 from .models import Customer, CustomerContact, CustomerTier, Organisation
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdminMixin):
     list_display = ["name", "kind", "shares_tickets", "created_at"]
     list_filter = ["kind", "shares_tickets"]
     search_fields = ["name"]
+    audit_name = "organisation"
+    audit_fields = ("name", "kind", "shares_tickets")
 
 
 @admin.register(CustomerTier)
-class CustomerTierAdmin(admin.ModelAdmin):
+class CustomerTierAdmin(AuditedAdminMixin):
     list_display = ["code", "name_en", "name_zh", "rank"]
+    search_fields = ["code", "name_en", "name_zh"]
+    audit_name = "customer_tier"
+    audit_fields = ("code", "name_en", "name_zh", "rank")
 
 
 class ContactInline(admin.TabularInline):

@@ -178,6 +178,27 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["-created_at", "-id"], name="ticket_created"),
             models.Index(fields=["status", "-created_at"], name="ticket_status"),
+            # The queue's "unassigned in my teams" view and its count (tickets.queue).
+            models.Index(
+                fields=["team", "-created_at", "-id"],
+                condition=Q(status__in=OPEN_STATUSES, assignee__isnull=True),
+                name="ticket_open_unassigned",
+            ),
+            # The queue's "waiting on customer" view of a team, and its count.
+            models.Index(
+                fields=["team", "-created_at", "-id"],
+                condition=Q(status=Status.WAITING_CUSTOMER),
+                name="ticket_waiting",
+            ),
+            # The queue's "recently updated" view and sort.
+            models.Index(fields=["-updated_at", "-id"], name="ticket_updated"),
+            # The supervisor board: one team's open tickets counted by assignee and status
+            # from the index alone, however large the backlog.
+            models.Index(
+                fields=["team", "assignee", "status", "created_at"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="ticket_open_team_load",
+            ),
         ]
         constraints = [
             # a constraint, not unique=True: no extra LIKE index on PostgreSQL

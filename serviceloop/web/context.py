@@ -11,7 +11,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": []}
-    items = menu_for(user)  # type: ignore[arg-type]
+    items = menu_for(user)
     active = active_item(items, request.path)
     return {
         "menu": [

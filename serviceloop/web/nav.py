@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import User
-
-BOARD_ROLES = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
+from serviceloop.tickets.board import BOARD_ROLES
 
 
 @dataclass(frozen=True)

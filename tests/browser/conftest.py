@@ -35,10 +35,11 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server) -> Iterator[Page]:
-    """A fresh page; any request leaving the live server fails the test (no CDN, no web)."""
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
-    outside: list[str] = []
+def open_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
+    """open_page(locale="en-US", phone=False): a page in a browser context of its own (its
+    own cookies: one person). Any request leaving the live server fails the test (no CDN,
+    no web); so does a script error on any page."""
+    contexts, outside, errors = [], [], []
 
     def guard(route: Route, request: BrowserRequest) -> None:
         if request.url.startswith((live_server.url, "data:")):
@@ -47,11 +48,26 @@ def page(browser: Browser, live_server) -> Iterator[Page]:
             outside.append(request.url)
             route.abort()
 
-    context.route("**/*", guard)
-    page = context.new_page()
-    yield page
-    context.close()
+    def make(locale: str = "en-US", *, phone: bool = False) -> Page:
+        viewport = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 900}
+        context = browser.new_context(base_url=live_server.url, locale=locale, viewport=viewport)
+        context.route("**/*", guard)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
     assert not outside, f"the page tried to reach outside the server: {outside}"
+    assert not errors, f"script errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(open_page: Callable[..., Page]) -> Page:
+    """A fresh English page."""
+    return open_page()
 
 
 @pytest.fixture
@@ -63,3 +79,11 @@ def screenshot() -> Callable[[Page, str], None]:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return save
+
+
+@pytest.fixture(autouse=True)
+def _generous_rate_limits(settings):
+    """The journeys sign in many times from one address within a minute; the limits
+    themselves are tested in tests/web/test_shell.py."""
+    settings.LOGIN_RATE = "1000/m"
+    settings.PUBLIC_FORM_RATE = "1000/m"

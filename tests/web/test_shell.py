@@ -175,3 +175,12 @@ def test_session_cookies_are_secure_once_the_site_has_a_real_host_name():
 
     assert module._only_loopback(["127.0.0.1", "localhost"])
     assert not module._only_loopback(["127.0.0.1", "help.example.com"])
+
+
+def test_customers_sign_in_with_their_e_mail_in_any_case(db):
+    make_user(Role.CUSTOMER, username="mei@example.com")
+    response = Client().post(
+        reverse("login"), {"username": " Mei@Example.COM ", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:home")

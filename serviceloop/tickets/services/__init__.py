@@ -1,14 +1,14 @@
 """Ticket use cases. Each is one function; the API, the web views, tasks and the demo
 seeder all call these."""
 
-from .attachments import add_attachment
+from .attachments import add_attachment, attach_files
 from .commitments import (
     create_commitment,
     keep_commitment,
     miss_commitment,
     renegotiate_commitment,
 )
-from .conversation import add_interaction, counts_as_response, edit_interaction
+from .conversation import add_interaction, counts_as_response, edit_interaction, post_interaction
 from .creation import TicketDraft, TicketIntake, create_ticket, create_tickets
 from .lifecycle import (
     assign_ticket,
@@ -18,6 +18,7 @@ from .lifecycle import (
     transition_ticket,
     update_ticket_details,
 )
+from .submission import submit_ticket
 
 __all__ = [
     "TicketDraft",
@@ -25,6 +26,7 @@ __all__ = [
     "add_attachment",
     "add_interaction",
     "assign_ticket",
+    "attach_files",
     "change_urgency",
     "counts_as_response",
     "create_commitment",
@@ -34,7 +36,9 @@ __all__ = [
     "keep_commitment",
     "merge_ticket",
     "miss_commitment",
+    "post_interaction",
     "renegotiate_commitment",
+    "submit_ticket",
     "transfer_ticket",
     "transition_ticket",
     "update_ticket_details",

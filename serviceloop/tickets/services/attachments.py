@@ -2,6 +2,7 @@
 
 import hashlib
 import mimetypes
+from collections.abc import Sequence
 from pathlib import PurePath
 
 import filetype
@@ -16,7 +17,7 @@ from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
-from serviceloop.core.errors import Conflict, DomainError, NotPermitted
+from serviceloop.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
 
 from ..choices import Status
 from ..models import Attachment, Interaction, Ticket
@@ -101,3 +102,46 @@ def add_attachment(
         ),
     )
     return attachment
+
+
+MAX_FILES = 10
+
+
+def attach_files(
+    *,
+    ticket: Ticket,
+    actor: User,
+    uploads: Sequence[UploadedFile],
+    interaction: Interaction | None = None,
+    field: str = "attachments",
+) -> list[Attachment]:
+    """add_attachment for each upload, all or nothing, inside the caller's transaction.
+
+    A refused file is reported on `field`, prefixed with its name. The rows roll back with
+    the caller's transaction; the files already written are deleted here, since storage
+    does not roll back.
+    """
+    if len(uploads) > MAX_FILES:
+        raise ValidationFailed({field: _("Attach at most 10 files at once.")})
+    stored: list[Attachment] = []
+    try:
+        for upload in uploads:
+            try:
+                stored.append(
+                    add_attachment(
+                        ticket=ticket, actor=actor, upload=upload, interaction=interaction
+                    )
+                )
+            except DomainError as error:
+                if error.field not in (None, "file"):
+                    raise
+                raise DomainError(
+                    format_lazy("{name}: {message}", name=upload.name, message=error.message),
+                    field=field,
+                    code=error.code,
+                ) from error
+    except Exception:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    return stored

@@ -1,8 +1,11 @@
 """Recording contacts with the customer (沟通记录) and internal notes."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from serviceloop.accounts.choices import Role
@@ -13,8 +16,11 @@ from serviceloop.core.errors import Conflict, DomainError, NotPermitted, Validat
 
 from ..choices import Channel, Direction, Emotion, Status
 from ..models import Interaction, Ticket
+from .attachments import attach_files
+from .commitments import create_commitment
 from .creation import MAX_DESCRIPTION
 from .lifecycle import apply_status, lock_ticket, save_ticket
+from .rules import require_worker
 
 INTERACTION_FIELDS = ("channel", "direction", "emotion", "is_internal", "occurred_at", "author")
 
@@ -177,4 +183,72 @@ def edit_interaction(
     audit.record(
         actor=actor, action="interaction.edited", target=interaction, before=before, after=after
     )
+    return interaction
+
+
+# A written reply goes out through the ticket's own channel when it is a written one; a
+# reply to a call or a visit is read on the web (the portal).
+WRITTEN_CHANNELS = frozenset({Channel.EMAIL, Channel.WEB, Channel.CHAT, Channel.SMS})
+
+
+@transaction.atomic
+def post_interaction(
+    *,
+    ticket: Ticket,
+    actor: User,
+    content: str,
+    is_internal: bool = False,
+    channel: str | None = None,
+    direction: str | None = None,
+    emotion: str = "",
+    commitment_text: str = "",
+    commitment_due: datetime | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> Interaction:
+    """Record a reply (public, outbound), an internal note, or a logged contact (channel and
+    direction given), with an optional promise (text and due time) and files — all or
+    nothing.
+
+    Rules and side effects are those of add_interaction, create_commitment and
+    add_attachment (status moves, first response, audit events). A refusal names the
+    composer's fields: content, channel, direction, emotion, commitment_text,
+    commitment_due, attachments (prefixed with the file's name). On a refusal no row is
+    stored and the files already written are deleted.
+    """
+    require_worker(actor)
+    errors: dict[str, Promise | str] = {}
+    commitment_text = commitment_text.strip()
+    if commitment_text and commitment_due is None:
+        errors["commitment_due"] = _("Give the time by which the promise is kept.")
+    if commitment_due is not None and not commitment_text:
+        errors["commitment_text"] = _("Write what was promised.")
+    if errors:
+        raise ValidationFailed(errors)
+    if is_internal:
+        channel, direction = Channel.WEB, None
+    elif channel is None:
+        channel = ticket.channel if ticket.channel in WRITTEN_CHANNELS else Channel.WEB
+    interaction = add_interaction(
+        ticket=ticket,
+        actor=actor,
+        content=content,
+        channel=channel,
+        direction=direction,
+        emotion=emotion,
+        is_internal=is_internal,
+    )
+    if commitment_text and commitment_due is not None:
+        try:
+            create_commitment(
+                ticket=ticket, actor=actor, text=commitment_text, due_at=commitment_due
+            )
+        except ValidationFailed as error:
+            names = {"text": "commitment_text", "due_at": "commitment_due"}
+            raise ValidationFailed(
+                {
+                    names.get(name, "commitment_text"): message
+                    for name, message in error.errors.items()
+                }
+            ) from error
+    attach_files(ticket=ticket, actor=actor, uploads=attachments, interaction=interaction)
     return interaction

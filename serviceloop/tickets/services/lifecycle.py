@@ -282,17 +282,28 @@ def update_ticket_details(
 
 
 @transaction.atomic
-def merge_ticket(*, ticket: Ticket, into: Ticket, actor: User, note: str = "") -> Ticket:
+def merge_ticket(
+    *,
+    ticket: Ticket,
+    into: Ticket,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
     """Close `ticket` as a duplicate of `into` (same customer).
 
     Its open commitments move to `into`; its conversation stays readable from both.
-    Returns the closed duplicate.
+    Returns the closed duplicate. With `expected_version`, refused (StaleVersion) when
+    `ticket` changed since the caller read it; changes to `into` do not matter.
     """
     require_worker(actor)
     if ticket.pk == into.pk:
         raise DomainError(_("A ticket cannot be merged into itself."), field="into")
     first, second = sorted([ticket, into], key=lambda t: t.pk)  # lock in a fixed order
-    locked = {t.pk: lock_ticket(t) for t in (first, second)}
+    locked = {
+        t.pk: lock_ticket(t, expected_version if t.pk == ticket.pk else None)
+        for t in (first, second)
+    }
     ticket, into = locked[ticket.pk], locked[into.pk]
     if ticket.status not in transitions.MERGEABLE:
         raise Conflict(_("Only an open ticket can be merged into another."))

@@ -15,26 +15,26 @@ from serviceloop.tickets.choices import CommitmentStatus, Emotion, Status, Urgen
 register = template.Library()
 
 # The colour helps the eye; the text carries the meaning (colour-blind users, print).
-STATUS_STYLE = {
+STATUS_STYLE: dict[str, str] = {
     Status.NEW: "text-bg-primary",
     Status.IN_PROGRESS: "text-bg-info",
     Status.WAITING_CUSTOMER: "text-bg-warning",
     Status.RESOLVED: "text-bg-success",
     Status.CLOSED: "text-bg-secondary",
 }
-URGENCY_STYLE = {
+URGENCY_STYLE: dict[str, str] = {
     Urgency.CRITICAL: "text-bg-danger",
     Urgency.HIGH: "sl-urgency-high",
     Urgency.MEDIUM: "sl-urgency-medium",
     Urgency.LOW: "text-bg-light border",
 }
-EMOTION_STYLE = {
+EMOTION_STYLE: dict[str, str] = {
     Emotion.SATISFIED: "text-bg-success",
     Emotion.NEUTRAL: "text-bg-light border",
     Emotion.DISSATISFIED: "text-bg-warning",
     Emotion.ANGRY: "text-bg-danger",
 }
-COMMITMENT_STYLE = {
+COMMITMENT_STYLE: dict[str, str] = {
     CommitmentStatus.OPEN: "text-bg-primary",
     CommitmentStatus.KEPT: "text-bg-success",
     CommitmentStatus.MISSED: "text-bg-danger",
@@ -42,7 +42,7 @@ COMMITMENT_STYLE = {
 }
 
 
-def _badge(style: str, label: str, kind: str, value: str) -> SafeString:
+def _badge(style: str, label: object, kind: str, value: str) -> SafeString:
     return format_html(
         '<span class="badge {} sl-{}" data-{}="{}">{}</span>', style, kind, kind, value, label
     )
@@ -113,7 +113,7 @@ def styled(field: BoundField) -> SafeString:
         css = "form-control"
     if field.errors:
         css += " is-invalid"
-    attrs = {"class": f"{css} {widget.attrs.get('class', '')}".strip()}
+    attrs: dict[str, str | bool] = {"class": f"{css} {widget.attrs.get('class', '')}".strip()}
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)

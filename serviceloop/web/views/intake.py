@@ -1,3 +1,261 @@
-from django.urls import URLPattern
+"""New ticket for agents: log a phone call, a visit, a mail or a chat as a ticket.
 
-urlpatterns: list[URLPattern] = []
+The customer is picked with a typeahead (customers.lookup) or described in a small
+"new customer" part; creation goes through tickets.services.create_ticket like every
+other channel, so the core's duplicate guard applies here too.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from serviceloop.accounts.models import User
+from serviceloop.core.errors import DomainError, ValidationFailed
+from serviceloop.customers import lookup
+from serviceloop.customers.services import CustomerIdentity
+from serviceloop.tickets import services
+from serviceloop.tickets.choices import Channel, Kind, Urgency
+from serviceloop.tickets.models import Ticket
+from serviceloop.tickets.queries import tickets_visible_to
+from serviceloop.tickets.reference import catalogue
+from serviceloop.tickets.services.creation import MAX_DESCRIPTION
+
+from ..forms import apply_errors
+
+# The channels an agent logs by hand (the API and the portal have their own doors).
+LOGGED_CHANNELS = (
+    Channel.PHONE, Channel.ONSITE, Channel.EMAIL, Channel.CHAT, Channel.SMS, Channel.WEB,
+)  # fmt: skip
+
+# The core's field names -> this form's.
+_FORM_FIELD = {
+    "customer": "customer_query",
+    "customer_id": "customer_query",
+    "customer.external_id": "customer_query",
+    "customer.email": "new_email",
+    "customer.phone": "new_phone",
+    "content": "answer",
+}
+
+
+def works_tickets(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in, with a role that works tickets; others get 403."""
+
+    @login_required
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.works_tickets:  # type: ignore[union-attr]
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """Active categories as "Parent › Child", from the process's catalogue (no query)."""
+    known = catalogue()
+
+    def path_of(category_id: int | None) -> str:
+        names: list[str] = []
+        while category_id is not None and category_id in known.category_by_id:
+            node = known.category_by_id[category_id]
+            names.insert(0, node.name)
+            category_id = node.parent_id
+        return " › ".join(names)
+
+    labelled = sorted((path_of(c.pk), code) for code, c in known.categories.items())
+    return [("", "—")] + [(code, label) for label, code in labelled]
+
+
+class NewTicketForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[(c.value, c.label) for c in LOGGED_CHANNELS],
+        initial=Channel.PHONE,
+    )
+    customer_id = forms.IntegerField(
+        required=False, min_value=1, max_value=lookup.MAX_ID, widget=forms.HiddenInput
+    )
+    customer_query = forms.CharField(
+        label=_("Find the customer"), required=False, max_length=lookup.MAX_QUERY
+    )
+    new_name = forms.CharField(label=_("Name"), required=False, max_length=200)
+    new_phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    new_email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.INQUIRY)
+    category = forms.ChoiceField(label=_("Category"), required=False, choices=())
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.MEDIUM)
+    subject = forms.CharField(
+        label=_("Subject"),
+        required=False,
+        max_length=200,
+        help_text=_("Empty: the first line of the description."),
+    )
+    description = forms.CharField(
+        label=_("What the customer asked or reported"),
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    answer = forms.CharField(
+        label=_("What was answered"),
+        required=False,
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded as the first contact of the ticket."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
+        # the typeahead: results after a pause in typing, the older request dropped
+        self.fields["customer_query"].widget.attrs.update(
+            {
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": _("Phone, e-mail or name"),
+                "hx-get": reverse("desk:customer_search"),
+                "hx-trigger": "input changed delay:250ms, search",
+                "hx-target": "#sl-customer-results",
+                "hx-sync": "this:replace",
+            }
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.has_error("customer_id"):  # a hidden field: say it where the picker is
+            del self.errors["customer_id"]
+            self.add_error("customer_query", _("There is no customer with this id."))
+            return data
+        if not data.get("customer_id") and not (data.get("new_phone") or data.get("new_email")):
+            self.add_error(
+                "customer_query",
+                _("Pick a customer from the search, or give a new customer's phone or e-mail."),
+            )
+        return data
+
+    def draft(self) -> services.TicketDraft:
+        data = self.cleaned_data
+        picked = data["customer_id"]
+        return services.TicketDraft(
+            description=data["description"],
+            subject=data["subject"],
+            kind=data["kind"],
+            urgency=data["urgency"],
+            channel=data["channel"],
+            category=data["category"] or None,
+            customer_id=picked,
+            customer=None
+            if picked
+            else CustomerIdentity(
+                name=data["new_name"], phone=data["new_phone"], email=data["new_email"]
+            ),
+        )
+
+
+def _on_form(error: DomainError) -> ValidationFailed:
+    """The service's refusal with its field names as this form calls them."""
+    problems = error.errors if isinstance(error, ValidationFailed) else {error.field: error.message}
+    return ValidationFailed({_FORM_FIELD.get(k or "", k or ""): v for k, v in problems.items()})
+
+
+def _picked(form: NewTicketForm, user: User) -> dict[str, Any]:
+    """What the picker shows for the customer the form carries (after a refused submit)."""
+    raw = form["customer_id"].value()
+    customer_id = int(raw) if str(raw or "").isdigit() else None
+    return _pick_context(customer_id, user)
+
+
+def _pick_context(customer_id: int | None, user: User) -> dict[str, Any]:
+    """The picked customer, their open tickets of the last days that the user sees, and how
+    many other open tickets they have."""
+    matches = lookup.describe([customer_id]) if customer_id else []
+    if not matches:
+        return {"picked": None}
+    picked = matches[0]
+    recent = lookup.recent_open_tickets(picked.customer.pk, user=user)
+    return {
+        "picked": picked,
+        "recent": recent,
+        "elsewhere": max(picked.open_tickets - len(recent), 0),
+    }
+
+
+def _open_created(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    """Open the new ticket; when its category sent it to a team the user is not in, say
+    where it went and offer the form again (the ticket page would be a 404 for them)."""
+    user: User = request.user  # type: ignore[assignment]
+    if tickets_visible_to(user).filter(pk=ticket.pk).exists():
+        return redirect("desk:ticket", ticket.number)
+    team = ticket.team.name if ticket.team else "—"
+    messages.success(
+        request,
+        _("Ticket %(number)s is created; it went to the team %(team)s.")
+        % {"number": ticket.number, "team": team},
+    )
+    return redirect("desk:new")
+
+
+@works_tickets
+def new_ticket(request: HttpRequest) -> HttpResponse:
+    """GET: the form. POST: create the ticket (and its first contact), then open it."""
+    user: User = request.user  # type: ignore[assignment]
+    status, duplicate = 200, None
+    if request.method == "POST":
+        form = NewTicketForm(request.POST)
+        if form.is_valid():
+            try:
+                intake = services.submit_ticket(
+                    actor=user, draft=form.draft(), answer=form.cleaned_data["answer"]
+                )
+            except DomainError as error:
+                apply_errors(form, _on_form(error))
+            else:
+                if intake.created:
+                    return _open_created(request, intake.ticket)
+                duplicate = intake.ticket
+        status = 409 if duplicate else 422
+    else:
+        form = NewTicketForm()
+    context: dict[str, Any] = {"form": form, "duplicate": duplicate, **_picked(form, user)}
+    query = lookup.clean_query(str(form["customer_query"].value() or ""))
+    if form.is_bound and context["picked"] is None and query:
+        # Enter in the search box submits the form: show what the search finds
+        context.update(matches=lookup.find_customers(query), query=query)
+    return render(request, "desk/new.html", context, status=status)
+
+
+@require_GET
+@works_tickets
+def customer_search(request: HttpRequest) -> HttpResponse:
+    """The typeahead's results (a fragment): customers by phone, e-mail, name or CRM id."""
+    query = lookup.clean_query(request.GET.get("customer_query", ""))
+    matches = lookup.find_customers(query)
+    return render(request, "desk/_new_results.html", {"matches": matches, "query": query})
+
+
+@require_GET
+@works_tickets
+def customer_pick(request: HttpRequest) -> HttpResponse:
+    """The picked customer (a fragment), with their recent open tickets as a warning;
+    without a valid `customer`, the empty picker."""
+    raw = request.GET.get("customer", "")
+    customer_id = int(raw) if raw.isdigit() else None
+    context = _pick_context(customer_id, request.user)  # type: ignore[arg-type]
+    return render(request, "desk/_new_picked.html", {**context, "fragment": True})
+
+
+urlpatterns = [
+    path("new/", new_ticket, name="new"),
+    path("new/customers/", customer_search, name="customer_search"),
+    path("new/customers/pick/", customer_pick, name="customer_pick"),
+]

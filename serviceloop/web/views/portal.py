@@ -1,3 +1,546 @@
-from django.urls import URLPattern
+"""The customer portal (/portal/): sign-up, my requests, submit one, follow it live, reply,
+confirm or reopen; and the public progress check by ticket number and e-mail or phone."""
 
-urlpatterns: list[URLPattern] = []
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from serviceloop.accounts.choices import Role
+from serviceloop.accounts.models import User
+from serviceloop.core.errors import DomainError
+from serviceloop.core.keyset import paginate
+from serviceloop.customers import registration
+from serviceloop.tickets import queries, services, tracking
+from serviceloop.tickets.choices import Kind, Status
+from serviceloop.tickets.models import Category, Ticket
+from serviceloop.tickets.reference import catalogue
+
+from ..forms import apply_errors
+from ..htmx import HtmxRequest
+from ..nav import home_url
+from .shell import limit_public_form
+
+PAGE_SIZE = 20
+MAX_FILES = 10
+POLL_SECONDS = 5
+
+View = Callable[..., HttpResponseBase]
+
+
+def customer_required(view: View) -> View:
+    """Signed-in customers only: others sign in first; staff go to their own start page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if user.role != Role.CUSTOMER:
+            if user.is_staff_member:
+                return redirect(home_url(user))
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _customer(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# --- progress steps ------------------------------------------------------------------------
+
+STEPS = (
+    (_("Submitted"), (Status.NEW,)),
+    (_("In progress"), (Status.IN_PROGRESS, Status.WAITING_CUSTOMER)),
+    (_("Resolved"), (Status.RESOLVED,)),
+    (_("Closed"), (Status.CLOSED,)),
+)
+
+
+def progress_steps(status: str) -> list[dict[str, Any]]:
+    """Submitted → In progress → Resolved → Closed, each done, current or to come."""
+    current = next(index for index, (_label, statuses) in enumerate(STEPS) if status in statuses)
+    return [
+        {
+            "label": label,
+            "state": "done" if index < current else "current" if index == current else "todo",
+        }
+        for index, (label, _statuses) in enumerate(STEPS)
+    ]
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files (the service checks each one's size and type)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(_("Attach at most 10 files."))
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
+def _category_label(category: Category, by_id: dict[int, Category]) -> str:
+    names = [category.name]
+    node = category
+    while node.parent_id is not None and node.parent_id in by_id and len(names) < 5:
+        node = by_id[node.parent_id]
+        names.append(node.name)
+    return " › ".join(reversed(names))
+
+
+def category_choices() -> list[tuple[str, str | Promise]]:
+    """Active categories as "Parent › Child" in the active language, in tree order."""
+    known = catalogue()
+    labelled: list[tuple[str, str]] = [
+        (_category_label(category, known.category_by_id), category.code)
+        for category in known.categories.values()
+    ]
+    choices: list[tuple[str, str | Promise]] = [("", _("Not sure"))]
+    return choices + [(code, label) for label, code in sorted(labelled)]
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is it about?"), choices=Kind.choices)
+    category = forms.ChoiceField(label=_("Topic"), required=False, choices=())
+    description = forms.CharField(
+        label=_("Your request"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What happened, and what would you like us to do?"),
+    )
+    order_ref = forms.CharField(
+        label=_("Order number"),
+        required=False,
+        max_length=64,
+        help_text=_("If your request is about an order."),
+    )
+    attachments = MultipleFileField(
+        label=_("Photos or documents"),
+        required=False,
+        help_text=_("Optional: up to 10 files."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
+
+    def draft(self) -> services.TicketDraft:
+        data = self.cleaned_data
+        return services.TicketDraft(
+            description=data["description"],
+            kind=data["kind"],
+            category=data["category"] or None,
+            order_ref=data["order_ref"],
+            channel="web",
+        )
+
+
+class ReplyForm(forms.Form):
+    content = forms.CharField(
+        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000
+    )
+
+
+class ConfirmForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReopenForm(ConfirmForm):
+    reason = forms.CharField(
+        label=_("What is still not solved?"),
+        widget=forms.Textarea(attrs={"rows": 3, "id": "sl-reopen-reason", "hx-preserve": "true"}),
+        max_length=2_000,
+    )
+
+
+class SignUpForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=150,
+        help_text=_("You sign in with it; we send the activation link to it."),
+    )
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("zh-hans", "简体中文"), ("en", "English")]
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password_again") != data["password"]:
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(
+        label=_("Ticket number"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"placeholder": "CS-20261122-000123", "autocapitalize": "characters"}
+        ),
+    )
+    contact = forms.CharField(
+        label=_("E-mail or phone"),
+        max_length=254,
+        help_text=_("The one you gave us with your request."),
+    )
+
+
+# --- my requests ---------------------------------------------------------------------------
+
+
+@require_GET
+@customer_required
+def home(request: HtmxRequest) -> HttpResponse:
+    """The customer's requests, newest first, a page at a time (htmx: only the next rows)."""
+    tickets = queries.tickets_visible_to(_customer(request)).defer(
+        "description", "search_document", "custom_fields"
+    )
+    try:
+        page = paginate(
+            tickets,
+            fields=("created_at", "id"),
+            cursor=request.GET.get("cursor") or None,
+            size=PAGE_SIZE,
+        )
+    except DomainError as error:
+        return render(request, "portal/home.html", {"error": error.message}, status=400)
+    context = {"tickets": queries.with_reference_data(page.items), "next_cursor": page.next_cursor}
+    template = "portal/home.html#rows" if request.htmx else "portal/home.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))  # one URL, two bodies: caches must tell
+    return response
+
+
+# --- submit a request ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@customer_required
+def new(request: HttpRequest) -> HttpResponse:
+    user = _customer(request)
+    form = RequestForm(request.POST or None, request.FILES or None)
+    duplicate: Ticket | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake = services.submit_ticket(
+                actor=user, draft=form.draft(), attachments=form.cleaned_data["attachments"]
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            if not intake.duplicate:
+                messages.success(
+                    request,
+                    _("Thank you. Your request is ticket %(number)s.")
+                    % {"number": intake.ticket.number},
+                )
+                return redirect("portal:ticket", number=intake.ticket.number)
+            duplicate = intake.ticket
+    status = 422 if form.errors else 200
+    return render(request, "portal/new.html", {"form": form, "duplicate": duplicate}, status=status)
+
+
+# --- one ticket ----------------------------------------------------------------------------
+
+
+def _ticket_context(user: User, ticket: Ticket) -> dict[str, Any]:
+    """Everything the ticket page shows the customer (no internal notes or files: the
+    queries leave them out for customers; no team, assignee, urgency or custom fields: the
+    templates never show them)."""
+    stamp = tracking.progress_stamp(user, ticket.number)  # first: a change meanwhile redraws
+    merged_ids = queries.merged_ticket_ids(ticket)
+    return {
+        "ticket": ticket,
+        "stamp": stamp,
+        "poll_seconds": POLL_SECONDS,
+        "steps": progress_steps(ticket.status),
+        "entries": queries.conversation(ticket, user=user, merged_ids=merged_ids),
+        "commitments": queries.commitments_of(ticket),
+        "attachments": queries.attachments_of(ticket, user=user, merged_ids=merged_ids),
+    }
+
+
+def _ticket_page(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    reply_form: ReplyForm | None = None,
+    confirm_form: ConfirmForm | None = None,
+    reopen_form: ReopenForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = _ticket_context(_customer(request), ticket)
+    context |= {
+        "reply_form": reply_form or ReplyForm(),
+        "confirm_form": confirm_form or ConfirmForm(initial={"version": ticket.version}),
+        "reopen_form": reopen_form or ReopenForm(initial={"version": ticket.version}),
+    }
+    return render(request, "portal/ticket.html", context, status=status)
+
+
+@require_GET
+@customer_required
+def ticket(request: HttpRequest, number: str) -> HttpResponse:
+    found = queries.get_ticket_for(_customer(request), number)
+    return _ticket_page(request, found)
+
+
+@require_GET
+@customer_required
+def updates(request: HttpRequest, number: str) -> HttpResponse:
+    """What the ticket page polls: 204 while nothing changed since the stamp it shows, else
+    the progress part drawn afresh (status, steps, conversation, commitments, files)."""
+    user = _customer(request)
+    if tracking.progress_stamp(user, number) == request.GET.get("since"):
+        return HttpResponse(status=204)
+    found = queries.get_ticket_for(user, number)
+    context = _ticket_context(user, found)
+    context |= {
+        "confirm_form": ConfirmForm(initial={"version": found.version}),
+        "reopen_form": ReopenForm(initial={"version": found.version}),
+    }
+    return render(request, "portal/ticket.html#progress", context)
+
+
+def _toast(response: HttpResponse, text: str, *, refresh: bool = False) -> HttpResponse:
+    events: dict[str, str] = {"sl:toast": text}
+    if refresh:
+        events["sl-refresh"] = ""
+    response["HX-Trigger"] = json.dumps(events)
+    return response
+
+
+@require_POST
+@customer_required
+def reply(request: HtmxRequest, number: str) -> HttpResponse:
+    """The customer answers (inbound, web). On a resolved ticket this reopens it (the core's
+    rule in add_interaction); on a closed one it is refused."""
+    user = _customer(request)
+    found = queries.get_ticket_for(user, number)
+    form = ReplyForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            services.add_interaction(ticket=found, actor=user, content=form.cleaned_data["content"])
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            sent = str(_("Your reply is sent."))
+            if request.htmx:
+                context = {"ticket": found, "reply_form": ReplyForm()}
+                response = render(request, "portal/ticket.html#composer", context)
+                return _toast(response, sent, refresh=True)
+            messages.success(request, sent)
+            return redirect("portal:ticket", number=found.number)
+    if request.htmx:
+        context = {"ticket": found, "reply_form": form}
+        return render(request, "portal/ticket.html#composer", context, status=status)
+    return _ticket_page(request, found, reply_form=form, status=status)
+
+
+def _settle(request: HtmxRequest, number: str, *, to: Status) -> HttpResponse:
+    """Confirm (close) or reopen a resolved ticket, as the customer."""
+    user = _customer(request)
+    found = queries.get_ticket_for(user, number)
+    reopening = to == Status.IN_PROGRESS
+    form: ConfirmForm = ReopenForm(request.POST) if reopening else ConfirmForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            services.transition_ticket(
+                ticket=found,
+                to=to,
+                actor=user,
+                reason=form.cleaned_data.get("reason", ""),
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            messages.success(
+                request,
+                _("Your request is reopened. We are on it again.")
+                if reopening
+                else _("Thank you for confirming. Your request is closed."),
+            )
+            url = reverse("portal:ticket", kwargs={"number": found.number})
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    forms_by_name: dict[str, Any] = {"reopen_form" if reopening else "confirm_form": form}
+    if request.htmx:
+        context = {
+            "ticket": found,
+            "confirm_form": ConfirmForm(initial={"version": found.version}),
+            "reopen_form": ReopenForm(initial={"version": found.version}),
+            **forms_by_name,
+        }
+        return render(request, "portal/ticket.html#resolution", context, status=status)
+    return _ticket_page(request, found, status=status, **forms_by_name)
+
+
+@require_POST
+@customer_required
+def confirm(request: HtmxRequest, number: str) -> HttpResponse:
+    return _settle(request, number, to=Status.CLOSED)
+
+
+@require_POST
+@customer_required
+def reopen(request: HtmxRequest, number: str) -> HttpResponse:
+    return _settle(request, number, to=Status.IN_PROGRESS)
+
+
+@require_GET
+@customer_required
+def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """Download a file of one's own ticket (never an internal one: 404)."""
+    found = queries.get_attachment_for(_customer(request), attachment_id)
+    return FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.filename,
+        content_type=found.content_type,
+    )
+
+
+# --- sign-up -------------------------------------------------------------------------------
+
+
+def _site(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@require_http_methods(["GET", "POST"])
+@limit_public_form
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(home_url(request.user))
+    language = get_language() or "en"
+    initial = {"language": "zh-hans" if language.startswith("zh") else "en"}
+    form = SignUpForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration.sign_up_customer(
+                name=data["name"],
+                email=data["email"],
+                password=data["password"],
+                language=data["language"],
+                site=_site(request),
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            # The same answer whether the address was new, pending or known.
+            return redirect("portal:signup_sent")
+    return render(request, "portal/signup.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@require_GET
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/signup_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+@limit_public_form
+def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the mail shows a button; the POST activates (mail scanners that open
+    links do not activate anything)."""
+    error: DomainError | None = None
+    if request.method == "POST":
+        try:
+            registration.activate_customer(uidb64=uidb64, token=token)
+        except DomainError as refused:
+            error = refused
+        else:
+            messages.success(
+                request, _("Your account is active. Sign in with your e-mail and password.")
+            )
+            return redirect("login")
+    elif registration.user_for_activation_link(uidb64=uidb64, token=token) is None:
+        error = DomainError(
+            _("This activation link is not valid: it was used already or it expired."),
+            field="token",
+        )
+    status = 200 if error is None else (404 if error.field == "token" else error.status)
+    return render(request, "portal/activate.html", {"error": error}, status=status)
+
+
+# --- the public progress check -------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@limit_public_form
+def track(request: HttpRequest) -> HttpResponse:
+    """No sign-in: ticket number plus the customer's e-mail or phone. Every mismatch gets the
+    same "not found" answer."""
+    form = TrackForm(request.POST or None)
+    progress: tracking.Progress | None = None
+    searched = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            progress = tracking.track_ticket(
+                number=form.cleaned_data["number"], contact=form.cleaned_data["contact"]
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            searched = True
+    context = {
+        "form": form,
+        "progress": progress,
+        "not_found": searched and progress is None,
+        "steps": progress_steps(progress.status) if progress else [],
+    }
+    return render(request, "portal/track.html", context, status=422 if form.errors else 200)
+
+
+urlpatterns: list[URLPattern] = [
+    path("", home, name="home"),
+    path("new/", new, name="new"),
+    path("signup/", signup, name="signup"),
+    path("signup/sent/", signup_sent, name="signup_sent"),
+    path("activate/<str:uidb64>/<str:token>/", activate, name="activate"),
+    path("track/", track, name="track"),
+    path("tickets/<str:number>/", ticket, name="ticket"),
+    path("tickets/<str:number>/updates/", updates, name="updates"),
+    path("tickets/<str:number>/reply/", reply, name="reply"),
+    path("tickets/<str:number>/confirm/", confirm, name="confirm"),
+    path("tickets/<str:number>/reopen/", reopen, name="reopen"),
+    path("files/<int:attachment_id>/", attachment, name="attachment"),
+]

@@ -1,3 +1,440 @@
-from django.urls import URLPattern
+"""The agent queue (/desk/): built-in views with their counts, filters and search, sorting,
+cursor pages, saved views and bulk actions.
 
-urlpatterns: list[URLPattern] = []
+One URL serves the page and its fragments: an htmx request aimed at the results
+(`#sl-results`) gets only them, one aimed at the "load more" row (`#sl-more`) only the next
+rows. The reads are tickets.queue; the writes tickets.services.saved_views and .bulk.
+"""
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from serviceloop.accounts.choices import Role
+from serviceloop.accounts.models import User
+from serviceloop.core.errors import DomainError, NotPermitted
+from serviceloop.core.keyset import Page
+from serviceloop.tickets import queue as tickets_queue
+from serviceloop.tickets.choices import Channel, Kind, Status, Urgency
+from serviceloop.tickets.models import Category, SavedView, Ticket
+from serviceloop.tickets.queries import TicketFilter
+from serviceloop.tickets.reference import catalogue
+from serviceloop.tickets.services import bulk as bulk_services
+from serviceloop.tickets.services import saved_views as saved_view_services
+
+from ..forms import apply_errors
+from ..htmx import HtmxRequest
+from ..nav import home_url
+
+TEMPLATE = "desk/queue.html"
+FILTERS = ("q", "status", "kind", "urgency", "channel", "category", "team", "assignee")
+DATES = ("created_after", "created_before")
+
+
+def desk_member(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Staff only: anonymous users sign in, customers go to their portal, partners get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user: User = request.user  # type: ignore[assignment]
+        if user.role == Role.CUSTOMER:
+            return redirect(home_url(user))
+        if not user.is_staff_member:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+
+def _any(label: Any, choices: Any) -> list[tuple[str, Any]]:
+    return [("", label), *choices]
+
+
+def _category_label(category: Category, by_id: dict[int, Category]) -> str:
+    names: list[str] = []
+    seen: set[int] = set()
+    node: Category | None = category
+    while node is not None and node.pk not in seen:
+        seen.add(node.pk)
+        names.append(node.name)
+        node = by_id.get(node.parent_id) if node.parent_id is not None else None
+    return " › ".join(reversed(names))
+
+
+class QueueForm(forms.Form):
+    """The filter bar (GET). Its cleaned values become a TicketFilter and the canonical query
+    string that links, "load more" and saved views carry."""
+
+    view = forms.ChoiceField(
+        choices=[(v.code, v.label) for v in tickets_queue.VIEWS], widget=forms.HiddenInput
+    )
+    q = forms.CharField(label=_("Search"), max_length=200, required=False, widget=forms.SearchInput)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=_any(_("Any status"), [("open", _("Open (not resolved)")), *Status.choices]),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=_any(_("Any kind"), Kind.choices)
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), required=False, choices=_any(_("Any urgency"), Urgency.choices)
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=_any(_("Any channel"), Channel.choices)
+    )
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    created_after = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_before = forms.DateField(
+        label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        label=_("Order"), choices=[(s.code, s.label) for s in tickets_queue.SORTS]
+    )
+
+    def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        known = catalogue()
+        categories = sorted(
+            ((c.code, _category_label(c, known.category_by_id)) for c in known.categories.values()),
+            key=lambda choice: choice[1],
+        )
+        self.fields["category"].choices = _any(_("Any category"), categories)  # type: ignore[attr-defined]
+        teams = sorted((t.code, t.name) for t in known.teams.values())
+        self.fields["team"].choices = _any(_("Any team"), teams)  # type: ignore[attr-defined]
+        self.fields["assignee"].choices = _any(  # type: ignore[attr-defined]
+            _("Anyone"),
+            [("me", _("Me")), ("none", _("Nobody (unassigned)"))]
+            + [(str(p.pk), p.display_name) for p in people],
+        )
+        for field in self.fields.values():
+            if field.widget.is_hidden:
+                continue
+            small = "form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control-sm"
+            field.widget.attrs.setdefault("class", small)
+        self.fields["q"].widget.attrs.update(
+            {"data-sl-search": "", "placeholder": _("Number, words, customer")}
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        after, before = data.get("created_after"), data.get("created_before")
+        if after and before and before < after:
+            self.add_error("created_before", _("The end date is before the start date."))
+        return data
+
+    def ticket_filter(self) -> TicketFilter:
+        data = self.cleaned_data
+        before: date | None = data["created_before"]
+        return TicketFilter(
+            status=(data["status"],) if data["status"] else (),
+            kind=(data["kind"],) if data["kind"] else (),
+            urgency=(data["urgency"],) if data["urgency"] else (),
+            channel=(data["channel"],) if data["channel"] else (),
+            category=data["category"] or None,
+            team=data["team"] or None,
+            assignee=data["assignee"] or None,
+            created_after=_start_of(data["created_after"]),
+            created_before=_start_of(before + timedelta(days=1) if before else None),
+            q=data["q"].strip(),
+        )
+
+    def query_string(self) -> str:
+        """The filters in a fixed order, without empty ones: equal filters, equal strings."""
+        data = self.cleaned_data
+        pairs = [(name, str(data[name])) for name in ("view", *FILTERS) if data.get(name)]
+        pairs += [(name, data[name].isoformat()) for name in DATES if data.get(name)]
+        pairs.append(("sort", data["sort"]))
+        query = QueryDict(mutable=True)
+        for name, value in pairs:
+            query[name] = value
+        return query.urlencode()
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in (*FILTERS, *DATES))
+
+
+def _start_of(day: date | None) -> datetime | None:
+    """Midnight at the start of `day` in the user's time zone."""
+    if day is None:
+        return None
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _bind(data: QueryDict, user: User, people: list[User]) -> QueueForm:
+    """The filter form for `data`, with the user's default view and the view's sort."""
+    data = data.copy()
+    view = data.get("view") or tickets_queue.default_view(user)
+    data["view"] = view
+    if not data.get("sort") and view in tickets_queue.VIEW_BY_CODE:
+        data["sort"] = tickets_queue.VIEW_BY_CODE[view].sort
+    return QueueForm(data, people=people)
+
+
+class SaveViewForm(forms.Form):
+    name = forms.CharField(label=_("Name"), required=False)
+    query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class TicketNumbers(forms.Field):
+    """The ticket numbers of the checked rows (one `numbers` value per row)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        return [str(number) for number in value or []]
+
+
+class BulkForm(forms.Form):
+    """Shape only; the values are checked by bulk_change."""
+
+    numbers = TicketNumbers(required=False)
+    action = forms.ChoiceField(choices=[(a, a) for a in bulk_services.ACTIONS])
+    assignee = forms.CharField(required=False)
+    team = forms.CharField(required=False)
+    urgency = forms.CharField(required=False)
+    query = forms.CharField(required=False)
+
+    def value(self) -> str:
+        return str(self.cleaned_data[bulk_services.VALUE_FIELD[self.cleaned_data["action"]]])
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _count_label(count: int) -> str:
+    cap = tickets_queue.COUNT_CAP
+    return f"{cap - 1}+" if count >= cap else str(count)
+
+
+def _sidebar(user: User, current_view: str, current_query: str) -> dict[str, Any]:
+    """The left column: built-in views with counts (one query), saved views (one query)."""
+    counts = tickets_queue.view_counts(user)
+    saved = list(SavedView.objects.filter(user=user))
+    return {
+        "views": [
+            {
+                "code": view.code,
+                "label": view.label,
+                "count": _count_label(counts[view.code]),
+                "active": view.code == current_view
+                and not any(s.query == current_query for s in saved),
+            }
+            for view in tickets_queue.VIEWS
+        ],
+        "saved_views": [{"view": s, "active": s.query == current_query} for s in saved],
+    }
+
+
+def _results(request: HttpRequest, data: QueryDict, *, cursor: str | None) -> dict[str, Any]:
+    """The filter form and, when it is valid, the page of tickets it asks for."""
+    user: User = request.user  # type: ignore[assignment]
+    people = tickets_queue.people_for(user)
+    form = _bind(data, user, people)
+    page: Page[Ticket] | None = None
+    query = ""
+    if form.is_valid():
+        query = form.query_string()
+        try:
+            page = tickets_queue.queue_page(
+                user,
+                view=form.cleaned_data["view"],
+                filters=form.ticket_filter(),
+                sort=form.cleaned_data["sort"],
+                cursor=cursor,
+            )
+        except DomainError as error:  # a filter naming nothing, a cursor not ours
+            apply_errors(form, error)
+        else:
+            channels = dict(Channel.choices)  # get_channel_display translates every label
+            for ticket in page.items:
+                ticket.channel_label = channels.get(ticket.channel, ticket.channel)  # type: ignore[attr-defined]
+    view_code = form.cleaned_data.get("view") or tickets_queue.default_view(user)
+    return {
+        "form": form,
+        "page": page,
+        "query": query,
+        "view": tickets_queue.VIEW_BY_CODE[view_code],
+        "cursor": cursor,
+        "filtered": page is not None and form.is_filtered,
+        "people": people,
+        "teams": sorted(catalogue().teams.values(), key=lambda team: team.name),
+        "urgencies": Urgency.choices,
+        "works_tickets": user.works_tickets,
+        "columns": 11 + user.works_tickets + (view_code == "commitments"),
+        "save_form": SaveViewForm(initial={"query": query}),
+    }
+
+
+def _page(
+    request: HttpRequest, context: dict[str, Any], *, status: int | None = None
+) -> HttpResponse:
+    """The whole page: results, filter bar and the left column."""
+    user: User = request.user  # type: ignore[assignment]
+    context.update(_sidebar(user, context["view"].code, context["query"]))
+    if status is None:
+        status = 200 if context["page"] is not None else 422
+    return render(request, TEMPLATE, context, status=status)
+
+
+def _current_view(request: HtmxRequest, user: User) -> tuple[str, str]:
+    """The view and canonical query of the queue page an htmx request comes from."""
+    current = urlsplit(request.htmx.current_url or "") if request.htmx else None
+    if current is None or current.path != reverse("desk:queue"):
+        return "", ""
+    form = _bind(QueryDict(current.query), user, tickets_queue.people_for(user))
+    if not form.is_valid():
+        return "", ""
+    return form.cleaned_data["view"], form.query_string()
+
+
+def _with_toast(response: HttpResponse, text: str) -> HttpResponse:
+    response["HX-Trigger"] = json.dumps({"sl:toast": text})
+    return response
+
+
+# --- views ---------------------------------------------------------------------------------
+
+
+@require_GET
+@desk_member
+def queue(request: HtmxRequest) -> HttpResponse:
+    context = _results(request, request.GET, cursor=request.GET.get("cursor") or None)
+    status = 200 if context["page"] is not None else 422
+    if request.htmx and request.htmx.target == "sl-more" and status == 200:
+        return render(request, f"{TEMPLATE}#rows", context)
+    if request.htmx and request.htmx.target == "sl-results":
+        response = render(request, f"{TEMPLATE}#results", context, status=status)
+        if status == 200:  # the address bar shows the filters as a link would carry them
+            response["HX-Push-Url"] = _queue_url(context["query"])
+        return response
+    return _page(request, context, status=status)
+
+
+def _queue_url(query: str) -> str:
+    return f"{reverse('desk:queue')}?{query}" if query else reverse("desk:queue")
+
+
+@require_POST
+@desk_member
+def save_view(request: HtmxRequest) -> HttpResponse:
+    """Save the filters of the results shown (the form's `query`) under a name."""
+    user: User = request.user
+    form = SaveViewForm(request.POST)
+    form.is_valid()
+    # Only what the filter form accepts is saved, in its canonical spelling.
+    filters = _bind(
+        QueryDict(form.cleaned_data.get("query", "")), user, tickets_queue.people_for(user)
+    )
+    query = filters.query_string() if filters.is_valid() else ""
+    try:
+        if not query:
+            raise DomainError(_("These filters are not valid; apply them again and save."))
+        saved = saved_view_services.save_view(
+            actor=user, name=form.cleaned_data.get("name", ""), query=query
+        )
+    except NotPermitted:
+        raise PermissionDenied from None
+    except DomainError as error:
+        apply_errors(form, error)
+        if request.htmx:
+            context = {"save_form": form, "query": query or form.cleaned_data.get("query", "")}
+            return render(request, f"{TEMPLATE}#save_form", context, status=422)
+        context = _results(request, QueryDict(query), cursor=None)
+        context["save_form"] = form
+        return _page(request, context, status=422)
+    text = str(_("View “%(name)s” saved.") % {"name": saved.name})
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect(_queue_url(saved.query))
+    context = {"save_form": SaveViewForm(initial={"query": query}), "query": query}
+    context.update(_sidebar(user, filters.cleaned_data["view"], query))
+    context["oob"] = True
+    return _with_toast(render(request, f"{TEMPLATE}#saved", context), text)
+
+
+@require_POST
+@desk_member
+def delete_view(request: HtmxRequest, view_id: int) -> HttpResponse:
+    user: User = request.user
+    saved = get_object_or_404(SavedView, pk=view_id, user=user)  # others' views: 404
+    saved_view_services.delete_view(actor=user, view=saved)
+    text = str(_("View “%(name)s” deleted.") % {"name": saved.name})
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect("desk:queue")
+    view, query = _current_view(request, user)
+    context = _sidebar(user, current_view=view, current_query=query)
+    return _with_toast(render(request, f"{TEMPLATE}#sidebar", context), text)
+
+
+@require_POST
+@desk_member
+def bulk(request: HtmxRequest) -> HttpResponse:
+    """Apply one change to the selected tickets; show what happened to each, then the
+    results of the filters the change was made from."""
+    user: User = request.user
+    form = BulkForm(request.POST)
+    outcomes: list[bulk_services.BulkOutcome] | None = None
+    if form.is_valid():
+        try:
+            outcomes = bulk_services.bulk_change(
+                actor=user,
+                numbers=form.cleaned_data["numbers"],
+                action=form.cleaned_data["action"],
+                value=form.value(),
+            )
+        except NotPermitted:
+            raise PermissionDenied from None
+        except DomainError as error:
+            apply_errors(form, error)
+    context = _results(request, QueryDict(form.data.get("query", "")), cursor=None)
+    changed = sum(outcome.changed for outcome in outcomes or [])
+    context.update(
+        bulk_form=form,
+        outcomes=outcomes,
+        changed=changed,
+        unchanged=sum(not o.changed and not o.error for o in outcomes or []),
+        failed=[o for o in outcomes or [] if o.error],
+    )
+    status = 200 if outcomes is not None else 422
+    if not request.htmx:
+        return _page(request, context, status=status)
+    context.update(_sidebar(user, context["view"].code, context["query"]), oob=True)
+    response = render(request, f"{TEMPLATE}#results", context, status=status)
+    if changed:
+        text = ngettext("%(n)d ticket changed.", "%(n)d tickets changed.", changed) % {"n": changed}
+        _with_toast(response, text)
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("", queue, name="queue"),
+    path("queue/views/", save_view, name="queue_save_view"),
+    path("queue/views/<int:view_id>/delete/", delete_view, name="queue_delete_view"),
+    path("queue/bulk/", bulk, name="queue_bulk"),
+]

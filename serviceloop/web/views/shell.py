@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -49,13 +50,27 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """Signed in: the user's start page. Otherwise the front door."""
     if request.user.is_authenticated:
-        return redirect(home_url(request.user))  # type: ignore[arg-type]
+        return redirect(home_url(request.user))
     return render(request, "web/home.html")
+
+
+class LoginForm(AuthenticationForm):
+    """Customers sign in with their e-mail address, whatever its case; staff user names are
+    taken as they are."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("E-mail or user name")
+
+    def clean_username(self) -> str:
+        username = str(self.cleaned_data["username"]).strip()
+        return username.lower() if "@" in username else username
 
 
 @method_decorator(limit_login, name="post")
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    form_class = LoginForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
@@ -133,7 +148,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         target = "/"
     response = HttpResponseRedirect(target)
     if request.user.is_authenticated:
-        accounts.update_preferences(user=request.user, language=language)  # type: ignore[arg-type]
+        accounts.update_preferences(user=request.user, language=language)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
