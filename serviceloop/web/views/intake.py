@@ -27,9 +27,9 @@ from serviceloop.tickets import services
 from serviceloop.tickets.choices import Channel, Kind, Urgency
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.queries import tickets_visible_to
-from serviceloop.tickets.reference import catalogue
 from serviceloop.tickets.services.creation import MAX_DESCRIPTION
 
+from ..fields import category_choices
 from ..forms import apply_errors
 
 # The channels an agent logs by hand (the API and the portal have their own doors).
@@ -59,22 +59,6 @@ def works_tickets(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         return view(request, *args, **kwargs)
 
     return guarded
-
-
-def category_choices() -> list[tuple[str, str]]:
-    """Active categories as "Parent › Child", from the process's catalogue (no query)."""
-    known = catalogue()
-
-    def path_of(category_id: int | None) -> str:
-        names: list[str] = []
-        while category_id is not None and category_id in known.category_by_id:
-            node = known.category_by_id[category_id]
-            names.insert(0, node.name)
-            category_id = node.parent_id
-        return " › ".join(names)
-
-    labelled = sorted((path_of(c.pk), code) for code, c in known.categories.items())
-    return [("", "—")] + [(code, label) for label, code in labelled]
 
 
 class NewTicketForm(forms.Form):
@@ -116,7 +100,7 @@ class NewTicketForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
+        self.fields["category"].choices = [("", "—"), *category_choices()]  # type: ignore[attr-defined]
         # the typeahead: results after a pause in typing, the older request dropped
         self.fields["customer_query"].widget.attrs.update(
             {

@@ -10,13 +10,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,16 +27,15 @@ from serviceloop.core.keyset import paginate
 from serviceloop.customers import registration
 from serviceloop.tickets import queries, services, tracking
 from serviceloop.tickets.choices import Kind, Status
-from serviceloop.tickets.models import Category, Ticket
-from serviceloop.tickets.reference import catalogue
+from serviceloop.tickets.models import Ticket
 
+from ..fields import MultipleFileField, category_choices
 from ..forms import apply_errors
 from ..htmx import HtmxRequest
 from ..nav import home_url
 from .shell import limit_public_form
 
 PAGE_SIZE = 20
-MAX_FILES = 10
 POLL_SECONDS = 5
 
 View = Callable[..., HttpResponseBase]
@@ -90,42 +87,6 @@ def progress_steps(status: str) -> list[dict[str, Any]]:
 # --- forms ---------------------------------------------------------------------------------
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Any number of files (the service checks each one's size and type)."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(_("Attach at most 10 files."))
-        return [super(MultipleFileField, self).clean(file, initial) for file in files]
-
-
-def _category_label(category: Category, by_id: dict[int, Category]) -> str:
-    names = [category.name]
-    node = category
-    while node.parent_id is not None and node.parent_id in by_id and len(names) < 5:
-        node = by_id[node.parent_id]
-        names.append(node.name)
-    return " › ".join(reversed(names))
-
-
-def category_choices() -> list[tuple[str, str | Promise]]:
-    """Active categories as "Parent › Child" in the active language, in tree order."""
-    known = catalogue()
-    labelled: list[tuple[str, str]] = [
-        (_category_label(category, known.category_by_id), category.code)
-        for category in known.categories.values()
-    ]
-    choices: list[tuple[str, str | Promise]] = [("", _("Not sure"))]
-    return choices + [(code, label) for label, code in sorted(labelled)]
-
-
 class RequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is it about?"), choices=Kind.choices)
     category = forms.ChoiceField(label=_("Topic"), required=False, choices=())
@@ -148,7 +109,7 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
+        self.fields["category"].choices = [("", _("Not sure")), *category_choices()]  # type: ignore[attr-defined]
 
     def draft(self) -> services.TicketDraft:
         data = self.cleaned_data

@@ -31,12 +31,13 @@ from serviceloop.core.errors import DomainError, NotPermitted
 from serviceloop.core.keyset import Page
 from serviceloop.tickets import queue as tickets_queue
 from serviceloop.tickets.choices import Channel, Kind, Status, Urgency
-from serviceloop.tickets.models import Category, SavedView, Ticket
+from serviceloop.tickets.models import SavedView, Ticket
 from serviceloop.tickets.queries import TicketFilter
 from serviceloop.tickets.reference import catalogue
 from serviceloop.tickets.services import bulk as bulk_services
 from serviceloop.tickets.services import saved_views as saved_view_services
 
+from ..fields import category_choices
 from ..forms import apply_errors
 from ..htmx import HtmxRequest
 from ..nav import home_url
@@ -67,17 +68,6 @@ def desk_member(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 def _any(label: Any, choices: Any) -> list[tuple[str, Any]]:
     return [("", label), *choices]
-
-
-def _category_label(category: Category, by_id: dict[int, Category]) -> str:
-    names: list[str] = []
-    seen: set[int] = set()
-    node: Category | None = category
-    while node is not None and node.pk not in seen:
-        seen.add(node.pk)
-        names.append(node.name)
-        node = by_id.get(node.parent_id) if node.parent_id is not None else None
-    return " › ".join(reversed(names))
 
 
 class QueueForm(forms.Form):
@@ -118,11 +108,7 @@ class QueueForm(forms.Form):
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         known = catalogue()
-        categories = sorted(
-            ((c.code, _category_label(c, known.category_by_id)) for c in known.categories.values()),
-            key=lambda choice: choice[1],
-        )
-        self.fields["category"].choices = _any(_("Any category"), categories)  # type: ignore[attr-defined]
+        self.fields["category"].choices = _any(_("Any category"), category_choices())  # type: ignore[attr-defined]
         teams = sorted((t.code, t.name) for t in known.teams.values())
         self.fields["team"].choices = _any(_("Any team"), teams)  # type: ignore[attr-defined]
         self.fields["assignee"].choices = _any(  # type: ignore[attr-defined]

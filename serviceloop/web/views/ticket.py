@@ -17,7 +17,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -38,6 +37,7 @@ from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.reference import catalogue
 from serviceloop.tickets.services import canned
 
+from ..fields import MultipleFileField, category_choices
 from ..forms import apply_errors
 from ..htmx import HtmxRequest
 
@@ -124,28 +124,12 @@ class CategoryForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("None"))] + [  # type: ignore[attr-defined]
-            (code, category.name) for code, category in catalogue().categories.items()
-        ]
+        self.fields["category"].choices = [("", _("None")), *category_choices()]  # type: ignore[attr-defined]
 
 
 class MergeForm(VersionedForm):
     into = forms.CharField(label=_("Number of the ticket that stays"), max_length=32)
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2_000)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 MODES = [
