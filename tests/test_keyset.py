@@ -18,17 +18,30 @@ def customers(db):
         )
 
 
-def test_it_walks_every_row_once_in_descending_order(customers):
+def walk(**options):
     seen, cursor = [], None
     while True:
-        page = paginate(Customer.objects.all(), fields=("created_at", "id"), cursor=cursor, size=2)
+        page = paginate(
+            Customer.objects.all(), fields=("created_at", "id"), cursor=cursor, size=2, **options
+        )
         seen.extend(c.name for c in page.items)
         if page.next_cursor is None:
-            break
+            return seen
         cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("fenced", [False, True])
+def test_it_walks_every_row_once_in_descending_order(customers, fenced):
+    seen = walk(fenced=fenced)
     expected = [c.name for c in Customer.objects.order_by("-created_at", "-id")]
     assert seen == expected
     assert len(seen) == 7
+
+
+@pytest.mark.parametrize("fenced", [False, True])
+def test_it_walks_every_row_once_in_ascending_order(customers, fenced):
+    seen = walk(descending=False, fenced=fenced)
+    assert seen == [c.name for c in Customer.objects.order_by("created_at", "id")]
 
 
 def test_it_says_when_there_is_no_next_page(customers):

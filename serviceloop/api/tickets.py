@@ -373,7 +373,13 @@ def list_tickets(request: HttpRequest, filters: Query[TicketQuery]) -> dict[str,
         queries.TicketFilter(**filters.model_dump(exclude={"cursor", "limit"})),
         user=user,
     ).select_related(*queries.LIST_RELATED)
-    page = paginate(tickets, fields=("created_at", "id"), cursor=filters.cursor, size=filters.limit)
+    page = paginate(
+        tickets,
+        fields=("created_at", "id"),
+        cursor=filters.cursor,
+        size=filters.limit,
+        fenced=bool(filters.q.strip()),
+    )
     items = queries.with_reference_data(page.items)
     return {"items": [ticket_out(t, user) for t in items], **page_links(request, page)}
 

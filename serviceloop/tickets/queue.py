@@ -13,8 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -183,44 +182,6 @@ def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     return by_words | tickets.filter(customer_id__in=customers)
 
 
-def _beyond(fields: tuple[str, ...], values: list[Any], *, descending: bool) -> Q:
-    """Rows after (`values`) of `fields` in the sort's direction; like keyset's condition,
-    the leading bound stays an index range."""
-    (head, tail), op = fields, "lt" if descending else "gt"
-    return Q(**{f"{head}__{op}e": values[0]}) & (
-        Q(**{f"{head}__{op}": values[0]}) | Q(**{head: values[0], f"{tail}__{op}": values[1]})
-    )
-
-
-def _keyset_page(
-    tickets: QuerySet[Ticket], *, order: Sort, cursor: str | None, size: int, fenced: bool
-) -> keyset.Page[Ticket]:
-    """keyset.paginate in either direction, optionally ordered by expressions no index
-    answers (`fenced`). Uses core.keyset's cursor format.
-
-    The fence is for searches: ordered by the bare columns, the planner walks a date index
-    and tests each row against the search, betting that matches come early; when they do
-    not (a word common elsewhere, rare in the user's teams), it reads the whole table. Over
-    COALESCE(column, column) it must take the search index's matches and sort them, which
-    costs what the matches cost, never more.
-    """
-    fields = order.fields
-    if cursor:
-        values = keyset._decode(cursor, fields, tickets)
-        tickets = tickets.filter(_beyond(fields, values, descending=order.descending))
-    keys = [Coalesce(F(name), F(name)) if fenced else F(name) for name in fields]
-    rows = list(
-        tickets.order_by(*[key.desc() if order.descending else key.asc() for key in keys])[
-            : size + 1
-        ]
-    )
-    items = rows[:size]
-    next_cursor = None
-    if len(rows) > size:
-        next_cursor = keyset._encode([getattr(items[-1], name) for name in fields])
-    return keyset.Page(items=items, next_cursor=next_cursor)
-
-
 def queue_page(
     user: User,
     *,
@@ -248,9 +209,13 @@ def queue_page(
         tickets = tickets.annotate(
             next_due=Subquery(next_due.order_by("due_at").values("due_at")[:1])
         )
-    if order.descending and not words:  # the hot path: the queue as it opens
-        page = keyset.paginate(tickets, fields=order.fields, cursor=cursor, size=size)
-    else:
-        page = _keyset_page(tickets, order=order, cursor=cursor, size=size, fenced=bool(words))
+    page = keyset.paginate(
+        tickets,
+        fields=order.fields,
+        cursor=cursor,
+        size=size,
+        descending=order.descending,
+        fenced=bool(words),
+    )
     with_reference_data(page.items)
     return page

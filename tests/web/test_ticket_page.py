@@ -882,3 +882,56 @@ def test_a_request_the_customer_sent_names_no_recorder(agent_client, customer_us
     html = page(agent_client, ticket)
     assert "Sent from the portal" in html
     assert "recorded by" not in html
+
+
+# --- keeping a promise ---------------------------------------------------------------------
+
+
+def _promise(ticket, agent):
+    return services.create_commitment(
+        ticket=ticket,
+        actor=agent,
+        text="Call back at 10:00",
+        due_at=clock.now() + timedelta(hours=3),
+    )
+
+
+def test_an_open_promise_is_marked_kept_from_the_timeline(agent_client, ticket, agent):
+    promise = _promise(ticket, agent)
+    keep = reverse("desk:ticket_keep_promise", args=[ticket.number, promise.pk])
+    assert f'data-keep-promise="{promise.pk}"' in page(agent_client, ticket)
+    response = agent_client.post(keep, headers=HTMX)
+    assert response.status_code == 200
+    assert toast(response) == "Marked as kept."
+    promise.refresh_from_db()
+    assert promise.status == "kept"
+    assert AuditEvent.objects.filter(action="commitment.kept").exists()
+    assert f'data-keep-promise="{promise.pk}"' not in response.content.decode()
+
+
+def test_a_promise_kept_meanwhile_is_not_kept_twice(agent_client, ticket, agent, teammate):
+    promise = _promise(ticket, agent)
+    services.keep_commitment(commitment=promise, actor=teammate)
+    keep = reverse("desk:ticket_keep_promise", args=[ticket.number, promise.pk])
+    before = counts()
+    response = agent_client.post(keep, headers=HTMX)
+    assert response.status_code == 409
+    assert counts() == before
+
+
+def test_a_promise_of_another_ticket_is_not_found_here(agent_client, ticket, agent, customer):
+    other = make_ticket(agent, customer_id=customer.pk, description="Another matter")
+    promise = _promise(other, agent)
+    keep = reverse("desk:ticket_keep_promise", args=[ticket.number, promise.pk])
+    assert agent_client.post(keep, headers=HTMX).status_code == 404
+    promise.refresh_from_db()
+    assert promise.status == "open"
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.SPECIALIST])
+def test_read_only_roles_cannot_keep_promises(role, ticket, agent):
+    promise = _promise(ticket, agent)
+    keep = reverse("desk:ticket_keep_promise", args=[ticket.number, promise.pk])
+    assert signed_in(make_user(role)).post(keep, headers=HTMX).status_code == 403
+    promise.refresh_from_db()
+    assert promise.status == "open"

@@ -50,12 +50,12 @@ def staff_view(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HtmxRequest, number: str) -> HttpResponse:
+    def wrapper(request: HtmxRequest, number: str, **kwargs: Any) -> HttpResponse:
         if request.user.role == Role.CUSTOMER:
             return redirect("portal:ticket", number=number)
         if not request.user.is_staff_member:
             raise PermissionDenied
-        return view(request, number)
+        return view(request, number, **kwargs)
 
     return wrapper
 
@@ -299,7 +299,11 @@ def _actions_context(
 
 
 def _timeline_context(request: HtmxRequest, ticket: Ticket) -> dict[str, Any]:
-    return {"ticket": ticket, "entries": timeline.timeline_of(ticket, user=request.user)}
+    return {
+        "ticket": ticket,
+        "entries": timeline.timeline_of(ticket, user=request.user),
+        "can_work": request.user.works_tickets,
+    }
 
 
 def _composer_context(
@@ -641,6 +645,26 @@ def _action_view(name: str, run: Action) -> View:
     return view
 
 
+@require_POST
+@staff_view
+def keep_promise(request: HtmxRequest, number: str, commitment_id: int) -> HttpResponse:
+    """Mark an open promise of this ticket as kept (services.keep_commitment)."""
+    user = request.user
+    ticket = queries.get_ticket_for(user, number)
+    promise = queries.get_commitment_for(user, commitment_id)
+    if promise.ticket_id != ticket.pk:
+        raise Http404("commitment")
+    try:
+        services.keep_commitment(commitment=promise, actor=user)
+    except DomainError as error:
+        if error.status == 403:
+            raise PermissionDenied from error
+        response = _changed(request, ticket, str(error.message))
+        response.status_code = 409
+        return response
+    return _changed(request, queries.get_ticket_for(user, number), gettext("Marked as kept."))
+
+
 urlpatterns: list[URLPattern] = [
     path("tickets/<str:number>/", ticket_page, name="ticket"),
     path("tickets/<str:number>/compose/", compose, name="ticket_compose"),
@@ -664,4 +688,9 @@ urlpatterns: list[URLPattern] = [
         name="ticket_category",
     ),
     path("tickets/<str:number>/merge/", _action_view("merge", _merge), name="ticket_merge"),
+    path(
+        "tickets/<str:number>/promises/<int:commitment_id>/kept/",
+        keep_promise,
+        name="ticket_keep_promise",
+    ),
 ]
