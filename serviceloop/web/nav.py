@@ -21,6 +21,8 @@ class Item:
 def menu_for(user: User) -> list[Item]:
     if not user.is_authenticated:
         return []
+    if user.role == Role.PARTNER:  # partners work through the API
+        return [Item("api-v1:openapi-view", _("API documentation"), "api")]
     if not user.is_staff_member:
         return [
             Item("portal:home", _("My requests"), "portal"),
@@ -40,6 +42,8 @@ def home_url(user: User) -> str:
     """Where a signed-in user starts."""
     if user.is_staff_member:
         return reverse("desk:queue")
+    if user.role == Role.PARTNER:
+        return reverse("api-v1:openapi-view")
     return reverse("portal:home")
 
 

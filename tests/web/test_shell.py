@@ -77,6 +77,7 @@ def test_passwords_are_stored_with_argon2(db, settings):
         (Role.ANALYST, ["desk:queue"], ["desk:new", "desk:board", "admin:index"]),
         (Role.ADMIN, ["desk:queue", "desk:board", "admin:index"], []),
         (Role.CUSTOMER, ["portal:home", "portal:new"], ["desk:queue", "desk:board"]),
+        (Role.PARTNER, ["api-v1:openapi-view"], ["portal:home", "desk:queue"]),
     ],
 )
 def test_the_navigation_shows_each_role_only_what_it_may_use(team, role, offered, not_offered):
@@ -184,3 +185,9 @@ def test_customers_sign_in_with_their_e_mail_in_any_case(db):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home")
+
+
+def test_partners_start_at_the_api_documentation(db):
+    make_user(Role.PARTNER, username="courier")
+    response = Client().post(reverse("login"), {"username": "courier", "password": PASSWORD})
+    assert response["Location"] == reverse("api-v1:openapi-view")
