@@ -44,6 +44,20 @@ def admin_user(db):
 
 
 @pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    """Argon2 (the production hasher) would make up most of the run time of tests that make
+    users; tests/web/test_shell.py checks that Argon2 is what production stores."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Every test's uploaded files go to a folder of its own: the path."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def _fresh_reference_data():
     """Each test starts without the process's cached categories and teams: rows cached in
     an earlier test may have been rolled back with it."""

@@ -7,17 +7,6 @@ from serviceloop.accounts.choices import Role
 from tests.builders import make_user
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    """Argon2 would make up most of the run time of tests that make several users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)

@@ -20,12 +20,9 @@ from serviceloop.customers.models import Customer
 from serviceloop.tickets import services, tracking
 from serviceloop.tickets.models import CustomField, Interaction, Ticket
 from serviceloop.tickets.tests.given import rows, ticket_in
-from tests.builders import make_category, make_customer, make_ticket, make_user
+from tests.builders import ELF, PDF, PNG, make_category, make_customer, make_ticket, make_user
 from tests.web.conftest import signed_in
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02" + b"\x00" * 64
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
-ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120
 HTMX = {"HX-Request": "true"}
 
 

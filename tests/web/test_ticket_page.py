@@ -17,13 +17,19 @@ from serviceloop.core import clock
 from serviceloop.customers.models import CustomerTier
 from serviceloop.tickets import services
 from serviceloop.tickets.models import Attachment, CannedReply, Commitment, Interaction, Ticket
-from tests.builders import make_category, make_customer, make_organisation, make_ticket, make_user
+from tests.builders import (
+    ELF,
+    PDF,
+    PNG,
+    make_category,
+    make_customer,
+    make_organisation,
+    make_ticket,
+    make_user,
+)
 from tests.web.conftest import signed_in
 
 HTMX = {"HX-Request": "true"}
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02" + b"\x00" * 64
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
-ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120
 
 
 @pytest.fixture

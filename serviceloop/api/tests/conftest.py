@@ -33,17 +33,6 @@ CUSTOMER_EMAIL = "customer@example.com"  # the e-mail make_user gives the user "
 FOREIGN_EMAIL = "zhang.wei@example.com"
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    """Users are made by the dozen here; Argon2 would make up most of the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _media_in_data_dir(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @dataclass
 class Call:
     """One request: the path is complete (/api/v1/...)."""

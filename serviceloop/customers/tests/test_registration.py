@@ -27,11 +27,6 @@ PASSWORD = "correct horse battery 9"
 SITE = "https://help.example.com"
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def mails(db):
     return mail.outbox

@@ -15,20 +15,11 @@ from serviceloop.core.errors import Conflict, DomainError, NotPermitted
 from serviceloop.tickets import queries
 from serviceloop.tickets.models import Attachment
 from serviceloop.tickets.services import add_attachment, add_interaction
-from tests.builders import make_user
+from tests.builders import ELF, PDF, PNG, make_user
 
 from .given import rows, ticket_in
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02" + b"\x00" * 64
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
-ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
-
-
-@pytest.fixture(autouse=True)
-def media(tmp_path):
-    with override_settings(MEDIA_ROOT=tmp_path):
-        yield tmp_path
 
 
 @pytest.fixture

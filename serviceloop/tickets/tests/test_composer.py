@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.utils import translation
 
 from serviceloop.accounts.choices import Role
@@ -17,18 +16,9 @@ from serviceloop.tickets import services
 from serviceloop.tickets.models import Attachment, CannedReply, Commitment, Interaction, Ticket
 from serviceloop.tickets.services import merge_ticket, post_interaction
 from serviceloop.tickets.services.canned import canned_replies_for, render_canned_reply
-from tests.builders import make_customer, make_user
+from tests.builders import ELF, PNG, make_customer, make_user
 
 from .given import audit_actions, rows, ticket_in
-
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02" + b"\x00" * 64
-ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120
-
-
-@pytest.fixture(autouse=True)
-def media(tmp_path):
-    with override_settings(MEDIA_ROOT=tmp_path):
-        yield tmp_path
 
 
 @pytest.fixture

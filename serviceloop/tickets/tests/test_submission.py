@@ -5,25 +5,15 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 
 from serviceloop.accounts.choices import Role
 from serviceloop.core.errors import DomainError
 from serviceloop.customers.services import CustomerIdentity
 from serviceloop.tickets import services
 from serviceloop.tickets.models import Attachment, Interaction
-from tests.builders import make_user
+from tests.builders import ELF, PNG, make_user
 
 from .given import rows
-
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02" + b"\x00" * 64
-ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120
-
-
-@pytest.fixture(autouse=True)
-def media(tmp_path):
-    with override_settings(MEDIA_ROOT=tmp_path):
-        yield tmp_path
 
 
 def files_in(media):

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.utils import translation
 
 from serviceloop.accounts.choices import Role
@@ -20,19 +19,12 @@ from serviceloop.tickets.timeline import (
     open_commitments_of_customer,
     timeline_of,
 )
-from tests.builders import make_category, make_customer, make_user
+from tests.builders import PNG, make_category, make_customer, make_user
 
 from .given import ticket_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02" + b"\x00" * 64
-
-
-@pytest.fixture(autouse=True)
-def media(tmp_path):
-    with override_settings(MEDIA_ROOT=tmp_path):
-        yield tmp_path
 
 
 @pytest.fixture
