@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 .PHONY: help run test test-postgres test-browser lint format bench bench-smoke messages install install-dev clean
 
 help:
-	@echo "make run            set up, migrate, load demo data once, serve on http://$(HOST):$(PORT)"
+	@echo "make run            set up, migrate, load demo data once, serve on http://$(HOST):$(PORT) with the worker"
 	@echo "make test           install test tools and run the whole suite (SQLite)"
 	@echo "make test-postgres  the suite against PostgreSQL (PG_URL=$(PG_URL))"
 	@echo "make test-browser   Playwright journeys in Debian's chromium"
@@ -40,6 +40,9 @@ run: install
 	$(BIN)/serviceloop migrate --noinput -v0
 	$(BIN)/serviceloop collectstatic --noinput -v0
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/serviceloop demo --if-empty
+	@# the worker (task queue and periodic sweeps) runs beside the server and stops with it
+	$(BIN)/serviceloop worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/serviceloop serve
 
 test: install-dev

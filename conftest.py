@@ -1,5 +1,7 @@
 """Fixtures shared by every test (app tests live in serviceloop/<app>/tests/)."""
 
+import os
+
 import pytest
 
 from serviceloop.accounts.choices import Role
@@ -55,6 +57,16 @@ def media(settings, tmp_path):
     """Every test's uploaded files go to a folder of its own: the path."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(settings):
+    """Enqueued tasks run at once, unless TASKS_BACKEND is set (CI's Redis step) or a test
+    sets up a queue of its own (tests/worker)."""
+    if "TASKS_BACKEND" not in os.environ:
+        settings.TASKS = {
+            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+        }
 
 
 @pytest.fixture(autouse=True)

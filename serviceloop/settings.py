@@ -83,11 +83,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "django_htmx",
+    "django_tasks_db",  # the database-backed task queue (TASKS_BACKEND=database)
+    "django_rq",  # the Redis-backed task queue (TASKS_BACKEND=redis)
     "serviceloop.core",
     "serviceloop.accounts",
     "serviceloop.customers",
     "serviceloop.tickets",
     "serviceloop.audit",
+    "serviceloop.sla",
     "serviceloop.api",
     "serviceloop.web",
     "serviceloop.demo",
@@ -313,3 +316,24 @@ API_BATCH_LIMIT = 1000
 API_PAGE_SIZE = 25
 API_MAX_PAGE_SIZE = 100
 PHONE_REGION = env_str("PHONE_REGION", "CN").upper()  # how to read phone numbers without +code
+
+# --- background work -----------------------------------------------------------------------
+# Django's Tasks API. `serviceloop worker` runs the queue and enqueues the periodic sweeps
+# (serviceloop.core.schedule) every SWEEP_SECONDS. database: a table in DATABASE (default, no
+# other service); redis: RQ on REDIS_URL, for many workers; immediate: run where enqueued.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database").lower()
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "redis":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=redis needs REDIS_URL")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of database, redis, immediate; got {TASKS_BACKEND!r}"
+    )
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, minimum=1)
+AUTO_CLOSE_DAYS = env_int("AUTO_CLOSE_DAYS", 7, minimum=1)

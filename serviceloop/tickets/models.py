@@ -199,6 +199,13 @@ class Ticket(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="ticket_open_team_load",
             ),
+            # The auto-close sweep: resolved tickets by the time of their last resolution.
+            # (status leads, though constant, so that SQLite's planner picks it too)
+            models.Index(
+                fields=["status", "resolved_at"],
+                condition=Q(status=Status.RESOLVED),
+                name="ticket_resolved_due",
+            ),
         ]
         constraints = [
             # a constraint, not unique=True: no extra LIKE index on PostgreSQL
