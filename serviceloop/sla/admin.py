@@ -6,8 +6,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from serviceloop.audit.admin_mixins import AuditedAdminMixin
+from serviceloop.tickets.choices import Channel, Kind, Urgency
 
-from .models import BusinessCalendar, CalendarDate, CalendarTeam, WorkingPeriod
+from .models import BusinessCalendar, CalendarDate, CalendarTeam, SlaPolicy, WorkingPeriod
 
 
 class CalendarForm(forms.ModelForm):
@@ -52,3 +53,40 @@ class BusinessCalendarAdmin(AuditedAdminMixin):
         "workingperiod": ("period", ("weekday", "starts", "ends")),
         "calendardate": ("date", ("date", "kind", "hours_of", "name")),
     }
+
+
+class PolicyForm(forms.ModelForm):
+    """The conditions as check boxes (stored as lists of codes; none ticked: any)."""
+
+    urgencies = forms.MultipleChoiceField(
+        label=_("urgencies"), choices=Urgency.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: any."),
+    )  # fmt: skip
+    kinds = forms.MultipleChoiceField(
+        label=_("kinds"), choices=Kind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: any."),
+    )  # fmt: skip
+    channels = forms.MultipleChoiceField(
+        label=_("channels"), choices=Channel.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: any."),
+    )  # fmt: skip
+
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "code", "name_en", "name_zh", "position", "is_active", "urgencies", "kinds",
+            "channels", "category", "tier", "first_response_minutes", "next_response_minutes",
+            "resolution_minutes", "business_time",
+        ]  # fmt: skip
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(AuditedAdminMixin):
+    form = PolicyForm
+    list_display = [
+        "code", "name_en", "name_zh", "position", "is_active", "first_response_minutes",
+        "next_response_minutes", "resolution_minutes", "business_time",
+    ]  # fmt: skip
+    list_editable = ["position", "is_active"]
+    search_fields = ["code", "name_en", "name_zh"]
+    audit_name = "sla_policy"

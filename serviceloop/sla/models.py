@@ -126,3 +126,55 @@ class CalendarDate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class SlaPolicy(BilingualName):
+    """Response and resolution promises for the tickets its conditions match (服务时限).
+
+    Policies are tried in `position` order; the first active one whose every set condition
+    matches applies. An empty condition matches anything; a category matches itself and
+    its sub-categories. Targets are minutes of business time in the team's calendar, or of
+    calendar time when `business_time` is off; an empty target is no promise.
+    """
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    urgencies = models.JSONField(_("urgencies"), default=list, blank=True)
+    kinds = models.JSONField(_("kinds"), default=list, blank=True)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    category = models.ForeignKey(
+        "tickets.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    tier = models.ForeignKey(
+        "customers.CustomerTier",
+        verbose_name=_("customer tier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response within (minutes)"), null=True, blank=True
+    )
+    next_response_minutes = models.PositiveIntegerField(
+        _("next response within (minutes)"), null=True, blank=True
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution within (minutes)"), null=True, blank=True
+    )
+    business_time = models.BooleanField(
+        _("count business time"),
+        default=True,
+        help_text=_("Off: the targets run day and night, weekends and holidays included."),
+    )
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["position", "id"]
