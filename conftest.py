@@ -5,6 +5,7 @@ import os
 import pytest
 
 from serviceloop.accounts.choices import Role
+from serviceloop.sla import services as sla
 from serviceloop.tickets import reference
 from tests.builders import make_category, make_team, make_user
 
@@ -74,5 +75,7 @@ def _fresh_reference_data():
     """Each test starts without the process's cached categories and teams: rows cached in
     an earlier test may have been rolled back with it."""
     reference.forget()
+    sla.forget()
     yield
     reference.forget()
+    sla.forget()

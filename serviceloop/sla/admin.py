@@ -90,3 +90,7 @@ class SlaPolicyAdmin(AuditedAdminMixin):
     list_editable = ["position", "is_active"]
     search_fields = ["code", "name_en", "name_zh"]
     audit_name = "sla_policy"
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        """Tickets keep the policy they were promised under: deactivate instead."""
+        return False

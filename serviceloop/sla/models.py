@@ -178,3 +178,48 @@ class SlaPolicy(BilingualName):
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
         ordering = ["position", "id"]
+
+
+class TicketClock(models.Model):
+    """A ticket's SLA state: the policy that applies, the current due times, the pause of
+    the resolution clock, and whether each target was met (None: not decided yet)."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="sla_clock"
+    )
+    policy = models.ForeignKey(
+        SlaPolicy, verbose_name=_("SLA policy"), on_delete=models.SET_NULL, null=True
+    )
+    first_response_due = models.DateTimeField(_("first response due"), null=True)
+    next_response_due = models.DateTimeField(_("next response due"), null=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True)
+    paused_at = models.DateTimeField(_("resolution clock paused since"), null=True)
+    paused_minutes = models.FloatField(_("minutes paused"), default=0)
+    first_response_breached = models.BooleanField(_("first response late"), null=True)
+    next_response_breached = models.BooleanField(_("a next response late"), default=False)
+    resolution_breached = models.BooleanField(_("resolution late"), null=True)
+
+    class Meta:
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        indexes = [
+            # the escalation sweeps: what is due, among the undecided targets
+            models.Index(
+                fields=["first_response_due"],
+                condition=Q(first_response_breached__isnull=True),
+                name="clock_first_response_open",
+            ),
+            models.Index(
+                fields=["next_response_due"],
+                condition=Q(next_response_due__isnull=False),
+                name="clock_next_response_open",
+            ),
+            models.Index(
+                fields=["resolution_due"],
+                condition=Q(resolution_breached__isnull=True, paused_at__isnull=True),
+                name="clock_resolution_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"SLA clock of ticket {self.ticket_id}"

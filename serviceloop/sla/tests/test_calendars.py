@@ -32,6 +32,7 @@ def berlin(team):
     return calendar
 
 
+@pytest.mark.usefixtures("installed")
 def test_every_installation_starts_with_a_default_china_office_calendar():
     default = BusinessCalendar.objects.get(is_default=True)
     assert default.holiday_region == "CN"
@@ -39,6 +40,7 @@ def test_every_installation_starts_with_a_default_china_office_calendar():
     assert not default.periods.filter(weekday__gte=5).exists()
 
 
+@pytest.mark.usefixtures("installed")
 def test_a_team_counts_in_its_own_calendar(team, other_team, berlin):
     assert calendar_for(team) == berlin
     assert calendar_for(other_team).is_default

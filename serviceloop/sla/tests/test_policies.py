@@ -60,7 +60,7 @@ def test_targets_in_business_time_skip_the_night_and_in_calendar_time_do_not():
     assert due(business, None, start, OFFICE) is None
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("installed")
 def test_the_source_process_promises_come_installed():
     urgent = SlaPolicy.objects.get(code="urgent")
     assert urgent.urgencies == ["critical"]

@@ -13,6 +13,7 @@ from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
+from serviceloop.sla import services as sla
 
 from ..choices import Channel, Direction, Emotion, Status
 from ..models import Interaction, Ticket
@@ -132,6 +133,7 @@ def _follow_up_on_status(ticket: Ticket, *, actor: User, interaction: Interactio
         channel=interaction.channel,
     )
     if response:
+        sla.on_response(ticket, interaction.occurred_at)
         if ticket.first_response_at is None:
             before = {"first_response_at": None}
             ticket.first_response_at = interaction.occurred_at
@@ -144,6 +146,8 @@ def _follow_up_on_status(ticket: Ticket, *, actor: User, interaction: Interactio
             apply_status(ticket, Status.IN_PROGRESS, actor=actor, note="first response")
     # The customer spoke (themselves, or recorded by staff): the ball is back with us.
     if interaction.direction == Direction.INBOUND and not interaction.is_internal:
+        if not response:  # a call answered while it happened needs no next response
+            sla.on_customer_message(ticket, interaction.occurred_at)
         if ticket.status == Status.WAITING_CUSTOMER:
             apply_status(ticket, Status.IN_PROGRESS, actor=actor, note="customer replied")
         elif ticket.status == Status.RESOLVED:

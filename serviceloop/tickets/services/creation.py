@@ -23,6 +23,7 @@ from serviceloop.core.errors import DomainError, NotPermitted, ValidationFailed
 from serviceloop.core.rows import insert_row
 from serviceloop.customers.models import Customer
 from serviceloop.customers.services import CustomerIdentity, find_or_create_customer
+from serviceloop.sla import services as sla
 
 from .. import numbering, search
 from ..choices import Channel, Kind, Status, Urgency
@@ -324,6 +325,7 @@ def _register(
         target=ticket,
         after=audit.snapshot(ticket, CREATED_FIELDS),
     )
+    sla.start_clock(ticket)
     _remember_key(actor, idempotency_key, fingerprint, ticket)
     return TicketIntake(ticket, created=True)
 

@@ -17,6 +17,7 @@ from serviceloop.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
+from serviceloop.sla import services as sla
 
 from .. import search, transitions
 from ..choices import CommitmentStatus, Kind, Status, Urgency
@@ -67,6 +68,7 @@ def apply_status(
     times, count a reopen, save and audit. Also used by replies that change the status."""
     fields = ["status", "resolution", "resolved_at", "closed_at", "reopen_count"]
     before = audit.snapshot(ticket, fields)
+    previous = ticket.status
     reopen = transitions.is_reopen(ticket.status, to)
     if reopen:
         ticket.reopen_count += 1
@@ -88,6 +90,7 @@ def apply_status(
         after=after,
         note=note,
     )
+    sla.on_status(ticket, previous, ticket.updated_at)
 
 
 @transaction.atomic
@@ -183,6 +186,7 @@ def transfer_ticket(
     if ticket.assignee is not None and check_assignee(ticket.assignee, team):
         ticket.assignee = None
     save_ticket(ticket, ["team", "assignee"])
+    sla.retarget(ticket)  # another team, maybe another calendar
     audit.record(
         actor=actor, action="ticket.transferred", target=ticket, before=before,
         after=audit.snapshot(ticket, ["team", "assignee"]), note=reason.strip(),
@@ -209,6 +213,7 @@ def change_urgency(
     before = {"urgency": ticket.urgency}
     ticket.urgency = urgency
     save_ticket(ticket, ["urgency"])
+    sla.retarget(ticket)
     audit.record(
         actor=actor, action="ticket.urgency_changed", target=ticket, before=before,
         after={"urgency": urgency}, note=reason.strip(),
@@ -277,6 +282,8 @@ def update_ticket_details(
         )
         fields.append("search_document")
     save_ticket(ticket, fields)
+    if {"kind", "urgency", "category", "team"} & set(fields):
+        sla.retarget(ticket)
     audit.record(actor=actor, action="ticket.updated", target=ticket, before=before, after=after)
     return ticket
 
@@ -320,10 +327,12 @@ def merge_ticket(
             before={"ticket": ticket.number}, after={"ticket": into.number},
         )  # fmt: skip
     before = audit.snapshot(ticket, ["status", "closed_at", "merged_into"])
+    previous = ticket.status
     ticket.merged_into = into
     ticket.status = Status.CLOSED
     ticket.closed_at = clock.now()
     save_ticket(ticket, ["merged_into", "status", "closed_at"])
+    sla.on_status(ticket, previous, ticket.closed_at)
     audit.record(
         actor=actor, action="ticket.merged", target=ticket, before=before,
         after=audit.snapshot(ticket, before), note=note.strip(),
