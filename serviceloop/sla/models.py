@@ -192,6 +192,7 @@ class TicketClock(models.Model):
     )
     first_response_due = models.DateTimeField(_("first response due"), null=True)
     next_response_due = models.DateTimeField(_("next response due"), null=True)
+    next_response_from = models.DateTimeField(_("customer waiting since"), null=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True)
     paused_at = models.DateTimeField(_("resolution clock paused since"), null=True)
     paused_minutes = models.FloatField(_("minutes paused"), default=0)

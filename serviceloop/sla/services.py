@@ -145,7 +145,8 @@ def on_customer_message(ticket: Ticket, at: datetime) -> None:
     clock.next_response_due = due(
         clock.policy, clock.policy.next_response_minutes, at, _schedule(ticket.team_id)
     )
-    clock.save(update_fields=["next_response_due"])
+    clock.next_response_from = at
+    clock.save(update_fields=["next_response_due", "next_response_from"])
 
 
 def on_status(ticket: Ticket, previous: str, at: datetime) -> None:

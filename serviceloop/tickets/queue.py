@@ -23,6 +23,7 @@ from serviceloop.core import clock, keyset
 from serviceloop.core.errors import DomainError
 from serviceloop.customers.contacts import normalise_email, normalise_phone
 from serviceloop.customers.models import Customer, CustomerContact
+from serviceloop.sla.queries import breaching_soon
 
 from . import search
 from .choices import OPEN_STATUSES, CommitmentStatus, Status
@@ -58,6 +59,7 @@ class View:
 VIEWS = (
     View("mine", _("My open tickets"), "created"),
     View("unassigned", _("Unassigned in my teams"), "created"),
+    View("breaching", _("Breaching soon"), "created"),
     View("waiting", _("Waiting on customer"), "created"),
     View("commitments", _("Commitments due"), "created"),
     View("recent", _("Recently updated"), "updated", count_order=("-updated_at", "-id")),
@@ -119,6 +121,8 @@ def view_tickets(user: User, view: str) -> QuerySet[Ticket]:
             if user.sees_all_tickets and not user.team_ids:
                 return tickets
             return tickets.filter(team_id__in=_my_team_ids(user))
+        case "breaching":
+            return breaching_soon(tickets, now=now)
         case "waiting":
             return tickets.filter(status=Status.WAITING_CUSTOMER)
         case "commitments":

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from serviceloop.core import clock
+from serviceloop.sla import queries as sla_queries
 from serviceloop.tickets.choices import CommitmentStatus, Emotion, Status, Urgency
+from serviceloop.tickets.models import Ticket
 
 register = template.Library()
 
@@ -117,3 +119,9 @@ def styled(field: BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.inclusion_tag("desk/_sla_targets.html")
+def sla_targets(ticket: Ticket) -> dict[str, object]:
+    """The ticket's SLA targets as coloured countdowns (one query)."""
+    return {"targets": sla_queries.targets_of(ticket)}

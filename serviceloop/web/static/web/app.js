@@ -61,6 +61,31 @@
     toast(document.body.dataset.slOffline, "danger");
   });
 
+  // SLA countdowns: time left (or over) and the colour, kept current without a reload:
+  // green, amber from 75 % of the time used, red when late.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function tick() {
+    const now = Date.now();
+    document.querySelectorAll("[data-sl-due]").forEach(function (el) {
+      const due = Date.parse(el.dataset.slDue), start = Date.parse(el.dataset.slStart);
+      if (isNaN(due)) return;
+      const left = Math.round((due - now) / 60000), minutes = Math.abs(left);
+      const text = (left < 0 ? "-" : "") + Math.floor(minutes / 60) + "h" + pad(minutes % 60);
+      const used = (now - start) / Math.max(due - start, 1);
+      const state = left < 0 ? "breached" : used >= 0.75 ? "warning" : "ok";
+      const out = el.querySelector(".sl-remaining");
+      if (out) out.textContent = "(" + text + ")";
+      if (el.dataset.slState !== state) {
+        el.classList.remove("sl-sla-" + el.dataset.slState);
+        el.classList.add("sl-sla-" + state);
+        el.dataset.slState = state;
+      }
+    });
+  }
+  tick();
+  setInterval(tick, 30000);
+  document.body.addEventListener("htmx:afterSettle", tick);
+
   // Select-all box of bulk actions.
   document.addEventListener("change", function (event) {
     const all = event.target.closest("[data-sl-select-all]");
