@@ -41,6 +41,27 @@ def _done(breached: bool) -> str:
 def targets_of(ticket: Ticket, *, now: datetime | None = None) -> list[Target]:
     """The ticket's targets that have a due time or an outcome (one query)."""
     clock = TicketClock.objects.filter(ticket_id=ticket.pk).first()
+    return targets_from(clock, ticket, now=now)
+
+
+def clock_loaded(ticket: Ticket) -> TicketClock | None:
+    """The clock a list loaded with select_related("sla_clock"), or None (no query)."""
+    try:
+        return ticket.sla_clock
+    except TicketClock.DoesNotExist:
+        return None
+
+
+def most_urgent(targets: list[Target]) -> Target | None:
+    """The running target due first (what a list shows)."""
+    running = [t for t in targets if t.state in ("ok", "warning", "breached") and t.due]
+    return min(running, key=lambda t: t.due.timestamp() if t.due else 0.0, default=None)
+
+
+def targets_from(
+    clock: TicketClock | None, ticket: Ticket, *, now: datetime | None = None
+) -> list[Target]:
+    """The targets of a clock already read."""
     if clock is None or clock.policy_id is None:
         return []
     now = now or clocks.now()

@@ -207,7 +207,7 @@ def queue_page(
     order, size = SORT_BY_CODE[sort], size or PAGE_SIZE
     words, filters = filters.q, replace(filters, q="")
     tickets = filter_tickets(view_tickets(user, view), filters, user=user)
-    tickets = search_tickets(tickets, words).select_related(*LIST_RELATED)
+    tickets = search_tickets(tickets, words).select_related(*LIST_RELATED, "sla_clock")
     if view == "commitments":
         next_due = Commitment.objects.filter(ticket_id=OuterRef("pk"), status=CommitmentStatus.OPEN)
         tickets = tickets.annotate(

@@ -1,5 +1,6 @@
 """What people see of a ticket's clock: each target's state, and the breaching-soon list."""
 
+import itertools
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,10 +30,13 @@ def urgent(db):
     )  # fmt: skip
 
 
+SERIAL = itertools.count(1)
+
+
 def create(agent, urgency="critical"):
     with time_machine.travel(START, tick=False):
         draft = services.TicketDraft(
-            description=f"Machine down {urgency}", urgency=urgency, channel="web",
+            description=f"Machine {next(SERIAL)} down {urgency}", urgency=urgency, channel="web",
             customer=CustomerIdentity(email="li.wei@example.com"),
         )  # fmt: skip
         return services.create_ticket(actor=agent, draft=draft).ticket
@@ -91,3 +95,22 @@ def test_the_ticket_page_and_the_queue_show_the_countdowns(agent):
     assert 'data-sl-target="first_response" data-sl-state="warning"' in page
     assert 'data-sl-target="resolution" data-sl-state="ok"' in page
     assert f'data-number="{ticket.number}"' in queue
+
+
+def test_the_queue_shows_each_rows_next_due_target_without_a_query_per_row(
+    agent, django_assert_max_num_queries
+):
+    tickets = [create(agent) for _ in range(3)]
+    assert len({ticket.pk for ticket in tickets}) == 3
+    client = signed_in(agent)
+    with time_machine.travel(START + timedelta(minutes=16), tick=False):
+        html = client.get(reverse("desk:queue") + "?view=all").content.decode()
+        with django_assert_max_num_queries(12) as few:
+            client.get(reverse("desk:queue") + "?view=all")
+        tickets += [create(agent) for _ in range(10)]  # created at START too
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get(reverse("desk:queue") + "?view=all")
+    for ticket in tickets[:3]:
+        row = html[html.index(f'data-number="{ticket.number}"') :]
+        row = row[: row.index("</tr>")]
+        assert 'data-sl-target="first_response" data-sl-state="warning"' in row

@@ -125,3 +125,11 @@ def styled(field: BoundField) -> SafeString:
 def sla_targets(ticket: Ticket) -> dict[str, object]:
     """The ticket's SLA targets as coloured countdowns (one query)."""
     return {"targets": sla_queries.targets_of(ticket)}
+
+
+@register.inclusion_tag("desk/_sla_targets.html")
+def sla_next(ticket: Ticket) -> dict[str, object]:
+    """A list row: the running target due first, from the clock the list loaded."""
+    clock = sla_queries.clock_loaded(ticket)
+    target = sla_queries.most_urgent(sla_queries.targets_from(clock, ticket))
+    return {"targets": [target] if target else [], "compact": True}

@@ -271,7 +271,7 @@ def _results(request: HttpRequest, data: QueryDict, *, cursor: str | None) -> di
         "teams": sorted(catalogue().teams.values(), key=lambda team: team.name),
         "urgencies": Urgency.choices,
         "works_tickets": user.works_tickets,
-        "columns": 11 + user.works_tickets + (view_code == "commitments"),
+        "columns": 12 + user.works_tickets + (view_code == "commitments"),
         "save_form": SaveViewForm(initial={"query": query}),
     }
 
