@@ -42,6 +42,11 @@ def outsider(other_team):
 
 
 @pytest.fixture
+def supervisor(team):
+    return make_user(Role.SUPERVISOR, username="supervisor", teams=[team], full_name="赵主管")
+
+
+@pytest.fixture
 def admin_user(db):
     return make_user(Role.ADMIN, username="admin")
 

@@ -4,6 +4,8 @@ from collections import defaultdict
 from datetime import time
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+
 from serviceloop.accounts.models import Team
 
 from .business_time import Period, Schedule
@@ -42,10 +44,12 @@ def calendar_for(team: Team | None) -> BusinessCalendar | None:
     return BusinessCalendar.objects.filter(is_default=True).first()
 
 
-def schedule_for(team: Team | None, *, zone: str = "Asia/Shanghai") -> Schedule:
-    """The schedule a team's business time is counted in (office hours on weekdays when no
-    calendar exists)."""
+def schedule_for(team: Team | None) -> Schedule:
+    """The schedule a team's business time is counted in (office hours on weekdays in the
+    company's time zone when no calendar exists)."""
     calendar = calendar_for(team)
     if calendar is None:
-        return Schedule(zone=ZoneInfo(zone), weekly=dict.fromkeys(range(5), OFFICE_HOURS))
+        return Schedule(
+            zone=ZoneInfo(settings.TIME_ZONE), weekly=dict.fromkeys(range(5), OFFICE_HOURS)
+        )
     return schedule_of(calendar)

@@ -11,11 +11,12 @@ resolved until reopened).
 """
 
 import time as timer
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, cast
 
 from django.conf import settings
 
-from serviceloop.accounts.models import Team
 from serviceloop.tickets.choices import Status
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.reference import catalogue
@@ -29,15 +30,15 @@ PAUSED = (Status.WAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED)
 
 # Policies and schedules are read at most every REFERENCE_CACHE_SECONDS per process (like
 # the categories and teams: decision 0006).
-_cache: dict[str, tuple[float, object]] = {}
+_cache: dict[str, tuple[float, Any]] = {}
 
 
-def _cached(key: str, load: "object") -> object:
+def _cached[T](key: str, load: Callable[[], T]) -> T:
     now = timer.monotonic()
     hit = _cache.get(key)
     if hit is not None and now - hit[0] < settings.REFERENCE_CACHE_SECONDS:
-        return hit[1]
-    value = load()  # type: ignore[operator]
+        return cast(T, hit[1])
+    value = load()
     _cache[key] = (now, value)
     return value
 
@@ -49,15 +50,15 @@ def forget(**kwargs: object) -> None:
 
 
 def _policies() -> list[SlaPolicy]:
-    return _cached("policies", lambda: list(SlaPolicy.objects.filter(is_active=True)))  # type: ignore[return-value]
+    return _cached("policies", lambda: list(SlaPolicy.objects.filter(is_active=True)))
 
 
 def _schedule(team_id: int | None) -> Schedule:
     def load() -> Schedule:
-        team = Team.objects.filter(pk=team_id).first() if team_id else None
-        return schedule_for(team, zone=settings.TIME_ZONE)
+        team = catalogue().team_by_id.get(team_id) if team_id else None
+        return schedule_for(team)
 
-    return _cached(f"schedule:{team_id}", load)  # type: ignore[return-value]
+    return _cached(f"schedule:{team_id}", load)
 
 
 def _facts(ticket: Ticket) -> TicketFacts:

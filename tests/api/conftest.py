@@ -24,11 +24,6 @@ def partner(team):
 
 
 @pytest.fixture
-def supervisor(team):
-    return make_user(Role.SUPERVISOR, username="supervisor", teams=[team])
-
-
-@pytest.fixture
 def agent_api(agent):
     return Api(agent)
 

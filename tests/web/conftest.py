@@ -14,11 +14,6 @@ def signed_in(user) -> Client:
 
 
 @pytest.fixture
-def supervisor(team):
-    return make_user(Role.SUPERVISOR, username="supervisor", teams=[team], full_name="赵主管")
-
-
-@pytest.fixture
 def customer_user(team):
     """A customer with a portal login; their customer record has li.wei@example.com."""
     return make_user(Role.CUSTOMER, username="li.wei", full_name="李伟")
