@@ -2,16 +2,18 @@
 
 import json
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 
 from serviceloop.accounts.models import User
 from serviceloop.core import clock
 from serviceloop.core.rows import insert_row
 
 from .models import AuditEvent
+from .signals import committed
 
 
 def jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,4 +65,6 @@ def record(
     event = AuditEvent(**values)
     event.pk = insert_row(AuditEvent, values)
     event._state.adding = False
+    if committed.has_listeners(AuditEvent):
+        transaction.on_commit(partial(committed.send_robust, sender=AuditEvent, event=event))
     return event

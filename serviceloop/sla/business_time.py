@@ -117,6 +117,21 @@ def add_business_minutes(schedule: Schedule, start: datetime, minutes: float) ->
     raise NoWorkingTime(f"no working time within {MAX_DAYS} days of {start.isoformat()}")
 
 
+def next_working_moment(schedule: Schedule, at: datetime) -> datetime:
+    """`at` when it is working time, else the start of the next working period (aware).
+    Raises NoWorkingTime when the schedule has no working time ahead."""
+    if at.tzinfo is None:
+        raise ValueError("at must be timezone-aware")
+    origin = at.astimezone(UTC)
+    day = _local_day(at, schedule.zone) - timedelta(days=1)
+    for _ in range(MAX_DAYS):
+        for a, b in schedule.intervals(day):
+            if b > origin:
+                return max(a, origin).astimezone(at.tzinfo)
+        day += timedelta(days=1)
+    raise NoWorkingTime(f"no working time within {MAX_DAYS} days of {at.isoformat()}")
+
+
 def business_minutes_between(schedule: Schedule, start: datetime, end: datetime) -> float:
     """Minutes of working time from `start` to `end` (aware); negative when `end` is before
     `start`."""
