@@ -39,7 +39,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/serviceloop migrate --noinput -v0
 	$(BIN)/serviceloop collectstatic --noinput -v0
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/serviceloop demo --if-empty
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/serviceloop demo --if-empty --live-ticket
 	@# the worker (task queue and periodic sweeps) runs beside the server and stops with it
 	$(BIN)/serviceloop worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
@@ -49,7 +49,7 @@ test: install-dev
 	$(BIN)/pytest -q
 
 test-postgres: install-dev
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m 'not browser'
 
 test-browser: install-dev
 	$(BIN)/pytest -q -m browser tests/browser

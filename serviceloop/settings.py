@@ -320,6 +320,10 @@ API_BATCH_LIMIT = 1000
 API_PAGE_SIZE = 25
 API_MAX_PAGE_SIZE = 100
 PHONE_REGION = env_str("PHONE_REGION", "CN").upper()  # how to read phone numbers without +code
+# Mails to customers (docs/notifications.md): their links start with SITE_URL, the address
+# customers reach this site at; COMPANY_NAME signs them.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+COMPANY_NAME = env_str("COMPANY_NAME", "serviceloop")
 
 # --- background work -----------------------------------------------------------------------
 # Django's Tasks API. `serviceloop worker` runs the queue and enqueues the periodic sweeps
@@ -341,3 +345,14 @@ else:
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, minimum=1)
 AUTO_CLOSE_DAYS = env_int("AUTO_CLOSE_DAYS", 7, minimum=1)
+# Outbound webhooks and the SMS gateway (docs/webhooks.md): each POST waits at most
+# WEBHOOK_TIMEOUT_SECONDS; a failed one is tried again after WEBHOOK_BACKOFF_SECONDS, doubled
+# each time, and becomes a dead letter after WEBHOOK_MAX_ATTEMPTS attempts.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+# Promises: the owner is reminded this many minutes before the due time.
+COMMITMENT_REMIND_MINUTES = env_int("COMMITMENT_REMIND_MINUTES", 60)
+# Waiting on the customer: remind them after N days, resolve the ticket after M days.
+WAITING_REMINDER_DAYS = env_int("WAITING_REMINDER_DAYS", 3, minimum=1)
+WAITING_RESOLVE_DAYS = env_int("WAITING_RESOLVE_DAYS", 7, minimum=1)

@@ -3,11 +3,14 @@
 from datetime import datetime
 from typing import Any, Literal
 
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Status
 
 from serviceloop.accounts import services
 from serviceloop.accounts.models import PersonalToken
+from serviceloop.routing import queries as routing_queries
+from serviceloop.routing import services as routing
 
 from .common import CodeName, In, Out, actor
 
@@ -24,6 +27,7 @@ class MeOut(Out):
     time_zone: str
     organisation: str | None
     teams: list[CodeName]
+    away: bool = Field(description="New tickets are not routed to me (staff who work tickets)")
 
 
 class MePatch(In):
@@ -31,6 +35,7 @@ class MePatch(In):
 
     language: Literal["", "en", "zh-hans"] = None  # type: ignore[assignment]
     time_zone: str = Field(None, max_length=64)  # type: ignore[assignment]
+    away: bool = Field(None, description="Only staff who work tickets")  # type: ignore[assignment]
 
 
 class TokenOut(Out):
@@ -62,6 +67,7 @@ def _me(request: HttpRequest) -> dict[str, Any]:
         "time_zone": user.time_zone,
         "organisation": user.organisation.name if user.organisation_id else None,  # type: ignore[union-attr]
         "teams": [{"code": t.code, "name": t.name} for t in user.teams.all()],
+        "away": user.works_tickets and routing_queries.is_away(user),
     }
 
 
@@ -81,9 +87,15 @@ def me(request: HttpRequest) -> dict[str, Any]:
     return _me(request)
 
 
-@router.patch("/me", response=MeOut, summary="Change my language or time zone")
+@router.patch("/me", response=MeOut, summary="Change my language, time zone or presence")
 def update_me(request: HttpRequest, payload: MePatch) -> dict[str, Any]:
-    services.update_preferences(user=actor(request), **payload.model_dump(exclude_unset=True))
+    changes = payload.model_dump(exclude_unset=True)
+    away = changes.pop("away", None)
+    user = actor(request)
+    with transaction.atomic():  # all of the changes or none
+        services.update_preferences(user=user, **changes)
+        if away is not None:
+            routing.set_away(user=user, away=away)
     return _me(request)
 
 

@@ -15,7 +15,7 @@ from ninja.renderers import BaseRenderer
 
 from serviceloop.core.errors import DomainError
 
-from . import accounts, audit, catalog, conversation, customers, tickets
+from . import accounts, audit, catalog, conversation, customers, inbox, tickets
 from .auth import BearerToken, Session
 from .problems import field_path, from_domain_error, problem, translated_message
 
@@ -51,6 +51,7 @@ api.add_router("/customers", customers.router)
 api.add_router("/", catalog.router)
 api.add_router("/", accounts.router)
 api.add_router("/audit", audit.router)
+api.add_router("/notifications", inbox.router)
 
 
 @api.exception_handler(DomainError)

@@ -151,6 +151,12 @@ class AttachmentOut(Out):
 
 class TicketDetail(TicketOut):
     merged_tickets: list[str]
+    follows: str | None = Field(
+        description="The closed ticket this one continues (a customer wrote to it)"
+    )
+    follow_ups: list[str] = Field(
+        description="Tickets that messages to this closed ticket opened, oldest first"
+    )
     interactions: list[InteractionOut]
     commitments: list[CommitmentOut]
     attachments: list[AttachmentOut]
@@ -498,6 +504,8 @@ def get_ticket(request: HttpRequest, response: HttpResponse, number: str) -> dic
         ticket,
         user,
         merged_tickets=[numbers[pk] for pk in merged_ids],
+        follows=ticket.follows.number if ticket.follows else None,
+        follow_ups=[later.number for later in ticket.follow_up_tickets()],
         interactions=[
             interaction_out(i, user, numbers[i.ticket_id])
             for i in queries.conversation(ticket, user=user, merged_ids=merged_ids)
@@ -640,7 +648,14 @@ def list_interactions(request: HttpRequest, number: str) -> list[dict[str, Any]]
 
 
 @router.post(
-    "/{number}/interactions", response={201: InteractionOut}, summary="Record a contact or a note"
+    "/{number}/interactions",
+    response={201: InteractionOut},
+    summary="Record a contact or a note",
+    description=(
+        "A customer's or partner's message to a closed ticket opens a new ticket that follows"
+        " it (same customer, kind, category and team); the interaction is recorded there and"
+        " its `ticket` is the new number. Staff may only add internal notes to a closed ticket."
+    ),
 )
 def add_interaction(
     request: HttpRequest, number: str, payload: InteractionIn
@@ -657,7 +672,7 @@ def add_interaction(
         is_internal=payload.is_internal,
         occurred_at=payload.occurred_at,
     )
-    return Status(201, interaction_out(interaction, user, ticket.number))
+    return Status(201, interaction_out(interaction, user, interaction.ticket.number))
 
 
 @router.get("/{number}/commitments", response=list[CommitmentOut], summary="Promises made")

@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -36,6 +37,36 @@ def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, 
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
 
 
+@dataclass(frozen=True, kw_only=True)
+class Entry:
+    """One audit event to append (see `record`); `record_all` appends many at once."""
+
+    actor: User | None
+    action: str
+    target: models.Model
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    note: str = ""
+
+    def values(self) -> dict[str, Any]:
+        target, actor = self.target, self.actor
+        ticket_id = getattr(target, "ticket_id", None)
+        if target._meta.label == "tickets.Ticket":
+            ticket_id = target.pk
+        return {
+            "occurred_at": clock.now(),
+            "actor_id": actor.pk if actor else None,
+            "actor_label": actor.username if actor else "system",
+            "action": self.action,
+            "target_type": target._meta.model_name or "",
+            "target_id": str(target.pk),
+            "ticket_id": ticket_id,
+            "before": jsonable(self.before or {}),
+            "after": jsonable(self.after or {}),
+            "note": self.note,
+        }
+
+
 def record(
     *,
     actor: User | None,
@@ -46,25 +77,26 @@ def record(
     note: str = "",
 ) -> AuditEvent:
     """Append one audit event about `target`. `actor` None means the system itself."""
-    ticket_id = getattr(target, "ticket_id", None)
-    if target._meta.label == "tickets.Ticket":
-        ticket_id = target.pk
-    values = {
-        "occurred_at": clock.now(),
-        "actor_id": actor.pk if actor else None,
-        "actor_label": actor.username if actor else "system",
-        "action": action,
-        "target_type": target._meta.model_name or "",
-        "target_id": str(target.pk),
-        "ticket_id": ticket_id,
-        "before": jsonable(before or {}),
-        "after": jsonable(after or {}),
-        "note": note,
-    }
+    values = Entry(
+        actor=actor, action=action, target=target, before=before, after=after, note=note
+    ).values()
     # every change writes one of these: insert without the ORM's per-call compilation
     event = AuditEvent(**values)
     event.pk = insert_row(AuditEvent, values)
     event._state.adding = False
-    if committed.has_listeners(AuditEvent):
-        transaction.on_commit(partial(committed.send_robust, sender=AuditEvent, event=event))
+    _publish([event])
     return event
+
+
+def record_all(entries: Iterable[Entry]) -> list[AuditEvent]:
+    """Append several audit events with one statement (sweeps acting on a batch)."""
+    events = AuditEvent.objects.bulk_create([AuditEvent(**entry.values()) for entry in entries])
+    _publish(events)
+    return events
+
+
+def _publish(events: list[AuditEvent]) -> None:
+    """Send `committed` for each event once the transaction commits (decision 0010)."""
+    if committed.has_listeners(AuditEvent):
+        for event in events:
+            transaction.on_commit(partial(committed.send_robust, sender=AuditEvent, event=event))

@@ -20,6 +20,14 @@ logger = logging.getLogger(__name__)
 # reminders) add a line here.
 SWEEPS: dict[str, str] = {
     "auto_close_resolved_tickets": "serviceloop.tickets.tasks.auto_close_resolved_tickets",
+    "escalate_due_tickets": "serviceloop.sla.tasks.escalate_due_tickets",
+    "route_waiting_tickets": "serviceloop.routing.tasks.route_waiting_tickets",
+    "remind_commitments": "serviceloop.tickets.tasks.remind_commitments",
+    "miss_commitments": "serviceloop.tickets.tasks.miss_commitments",
+    "remind_waiting_customers": "serviceloop.tickets.tasks.remind_waiting",
+    "resolve_unanswered_tickets": "serviceloop.tickets.tasks.resolve_unanswered",
+    "deliver_due_webhooks": "serviceloop.webhooks.tasks.deliver_due_webhooks",
+    "retry_customer_messages": "serviceloop.notifications.tasks.retry_customer_messages",
 }
 
 

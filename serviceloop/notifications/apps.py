@@ -6,3 +6,10 @@ class NotificationsConfig(AppConfig):
     name = "serviceloop.notifications"
     label = "notifications"
     verbose_name = _("Customer notifications")
+
+    def ready(self) -> None:
+        from serviceloop.audit.signals import committed
+
+        from .receivers import on_audit_committed
+
+        committed.connect(on_audit_committed, dispatch_uid="notifications.customer_messages")

@@ -1,9 +1,17 @@
 """When a staff member works: their own shift calendar, else their first team's, else the
 default calendar (office hours when none exists)."""
 
-from serviceloop.accounts.models import Team, User
-from serviceloop.sla.business_time import Schedule
-from serviceloop.sla.calendars import schedule_for, schedule_of
+import time as timer
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from serviceloop.accounts.models import Team, TeamMembership, User
+from serviceloop.sla.business_time import NoWorkingTime, Schedule, next_working_moment
+from serviceloop.sla.calendars import OFFICE_HOURS, schedule_for, schedule_of
+from serviceloop.sla.models import BusinessCalendar, CalendarTeam
 
 from .models import AgentProfile
 
@@ -15,3 +23,72 @@ def schedule_of_user(user: User) -> Schedule:
         return schedule_of(profile.calendar)
     team = Team.objects.filter(memberships__user=user).order_by("memberships__joined_at").first()
     return schedule_for(team)
+
+
+# Schedules by calendar id, read at most every REFERENCE_CACHE_SECONDS per process (like the
+# SLA's, decision 0006); a calendar saved in this process is seen at once (apps.py).
+_schedules: dict[int | None, tuple[float, Schedule]] = {}
+
+
+def forget(**kwargs: object) -> None:
+    """Drop this process's copies of the schedules."""
+    _schedules.clear()
+
+
+def _schedule(calendar_id: int | None) -> Schedule:
+    now = timer.monotonic()
+    hit = _schedules.get(calendar_id)
+    if hit is not None and now - hit[0] < settings.REFERENCE_CACHE_SECONDS:
+        return hit[1]
+    calendar = BusinessCalendar.objects.filter(pk=calendar_id).first() if calendar_id else None
+    if calendar is None:
+        schedule = Schedule(
+            zone=ZoneInfo(settings.TIME_ZONE), weekly=dict.fromkeys(range(5), OFFICE_HOURS)
+        )
+    else:
+        schedule = schedule_of(calendar)
+    _schedules[calendar_id] = (now, schedule)
+    return schedule
+
+
+def calendars_of(profiles: Iterable[AgentProfile]) -> dict[int, int | None]:
+    """{user id: the id of the calendar they work by} for the profiles' users, by the rule of
+    `schedule_of_user`, in at most three queries whatever their number (None: no calendar
+    at all, office hours)."""
+    chosen: dict[int, int | None] = {}
+    rest: set[int] = set()
+    for profile in profiles:
+        if profile.calendar_id is not None:
+            chosen[profile.user_id] = profile.calendar_id
+        else:
+            rest.add(profile.user_id)
+    if not rest:
+        return chosen
+    first_team: dict[int, int] = {}
+    memberships = TeamMembership.objects.filter(user_id__in=rest).order_by("joined_at", "pk")
+    for user_id, team_id in memberships.values_list("user_id", "team_id"):
+        first_team.setdefault(user_id, team_id)
+    of_team = dict(
+        CalendarTeam.objects.filter(team_id__in=set(first_team.values())).values_list(
+            "team_id", "calendar_id"
+        )
+    )
+    default: int | None = (
+        BusinessCalendar.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    )
+    for user_id in rest:
+        team = first_team.get(user_id)
+        chosen[user_id] = of_team.get(team, default) if team is not None else default
+    return chosen
+
+
+def working_at(profiles: Iterable[AgentProfile], at: datetime) -> set[int]:
+    """The ids of the profiles' users whose shift includes the moment `at` (aware)."""
+    working = set()
+    for user_id, calendar_id in calendars_of(profiles).items():
+        try:
+            if next_working_moment(_schedule(calendar_id), at) == at:
+                working.add(user_id)
+        except NoWorkingTime:  # a calendar without any hours: never on shift
+            continue
+    return working

@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from serviceloop.audit.admin_mixins import AuditedAdminMixin
 from serviceloop.tickets.choices import Channel, Kind, Urgency
 
-from .models import BusinessCalendar, CalendarDate, CalendarTeam, SlaPolicy, WorkingPeriod
+from .models import (
+    BusinessCalendar,
+    CalendarDate,
+    CalendarTeam,
+    Escalation,
+    EscalationRule,
+    SlaPolicy,
+    WorkingPeriod,
+)
 
 
 class CalendarForm(forms.ModelForm):
@@ -93,4 +101,45 @@ class SlaPolicyAdmin(AuditedAdminMixin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         """Tickets keep the policy they were promised under: deactivate instead."""
+        return False
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(AuditedAdminMixin):
+    list_display = [
+        "code", "name_en", "name_zh", "position", "is_active", "target", "at_percent",
+        "after_breach_minutes", "notify_assignee", "notify_supervisors", "notify_manager",
+        "raise_urgency", "reassign_to_manager",
+    ]  # fmt: skip
+    list_editable = ["position", "is_active"]
+    search_fields = ["code", "name_en", "name_zh"]
+    fields = [
+        "code", "name_en", "name_zh", "position", "is_active", "target", "at_percent",
+        "after_breach_minutes", "notify_assignee", "notify_supervisors", "notify_manager",
+        "raise_urgency", "reassign_to_manager",
+    ]  # fmt: skip
+    audit_name = "escalation_rule"
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        """The escalation log names its rules: deactivate instead."""
+        return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    """The log, to read: rows are written by the escalation sweep only."""
+
+    list_display = ["ticket", "rule", "target", "level_at", "escalated_at"]
+    list_filter = ["target", "rule"]
+    list_select_related = ["ticket", "rule"]
+    raw_id_fields = ["ticket"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False

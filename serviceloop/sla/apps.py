@@ -16,7 +16,7 @@ class SlaConfig(AppConfig):
         # REFERENCE_CACHE_SECONDS
         for model in (
             models.SlaPolicy, models.BusinessCalendar, models.WorkingPeriod,
-            models.CalendarDate, models.CalendarTeam,
+            models.CalendarDate, models.CalendarTeam, models.EscalationRule,
         ):  # fmt: skip
             post_save.connect(services.forget, sender=model, dispatch_uid=f"sla-{model}")
             post_delete.connect(services.forget, sender=model, dispatch_uid=f"sla-d-{model}")

@@ -103,8 +103,10 @@ def breaching_soon(tickets: QuerySet[Ticket], *, now: datetime | None = None) ->
     """Open tickets with a running target that is late or falls due within SOON."""
     limit = (now or clocks.now()) + SOON
     due = TicketClock.objects.filter(
-        Q(first_response_breached__isnull=True, first_response_due__lt=limit)
-        | Q(next_response_due__lt=limit)
-        | Q(resolution_breached__isnull=True, paused_at__isnull=True, resolution_due__lt=limit)
+        # running targets (see TicketClock.*_warn_at): a breach the escalation sweep has
+        # recorded stays in this view until the target is met
+        Q(first_response_warn_at__isnull=False, first_response_due__lt=limit)
+        | Q(next_response_warn_at__isnull=False, next_response_due__lt=limit)
+        | Q(resolution_warn_at__isnull=False, resolution_due__lt=limit)
     ).values("ticket_id")
     return tickets.filter(id__in=due, status__in=OPEN_STATUSES)

@@ -12,18 +12,18 @@ resolved until reopened).
 
 import time as timer
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.conf import settings
 
-from serviceloop.tickets.choices import Status
+from serviceloop.tickets.choices import OPEN_STATUSES, Status
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.reference import catalogue
 
-from .business_time import Schedule, business_minutes_between
+from .business_time import NoWorkingTime, Schedule, add_business_minutes, business_minutes_between
 from .calendars import schedule_for
-from .models import SlaPolicy, TicketClock
+from .models import EscalationRule, EscalationTarget, SlaPolicy, TicketClock
 from .policies import TicketFacts, due, policy_for
 
 PAUSED = (Status.WAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED)
@@ -51,6 +51,11 @@ def forget(**kwargs: object) -> None:
 
 def _policies() -> list[SlaPolicy]:
     return _cached("policies", lambda: list(SlaPolicy.objects.filter(is_active=True)))
+
+
+def escalation_rules() -> list[EscalationRule]:
+    """The active escalation rules in position order (cached like the policies)."""
+    return _cached("escalation_rules", lambda: list(EscalationRule.objects.filter(is_active=True)))
 
 
 def _schedule(team_id: int | None) -> Schedule:
@@ -84,12 +89,80 @@ def _measure(clock: TicketClock, start: datetime, end: datetime, schedule: Sched
     return (end - start).total_seconds() / 60
 
 
+def span_of(clock: TicketClock, ticket: Ticket, target: str) -> tuple[datetime | None, float]:
+    """Where the target's time counts from, and its length in the policy's measure (minutes
+    of business or calendar time); (None, 0) when the target has no due time."""
+    policy = clock.policy
+    if policy is None or getattr(clock, f"{target}_due") is None:
+        return None, 0
+    if target == EscalationTarget.FIRST_RESPONSE:
+        return ticket.created_at, float(policy.first_response_minutes or 0)
+    if target == EscalationTarget.NEXT_RESPONSE:
+        return clock.next_response_from, float(policy.next_response_minutes or 0)
+    minutes = policy.resolution_minutes
+    return ticket.created_at, float(round((minutes or 0) + clock.paused_minutes))
+
+
+def percent_moment(
+    clock: TicketClock, ticket: Ticket, target: str, percent: int
+) -> datetime | None:
+    """When `percent` of the target's span is used (counted like the due time), or None."""
+    start, minutes = span_of(clock, ticket, target)
+    due_at: datetime | None = getattr(clock, f"{target}_due")
+    if start is None or due_at is None or clock.policy is None:
+        return None
+    used = minutes * percent / 100
+    if not clock.policy.business_time:
+        return min(start + timedelta(minutes=used), due_at)
+    try:
+        return min(add_business_minutes(_schedule(ticket.team_id), start, used), due_at)
+    except NoWorkingTime:
+        return due_at
+
+
+def _first_percent(target: str) -> int | None:
+    percents = [
+        rule.at_percent
+        for rule in escalation_rules()
+        if rule.at_percent is not None and rule.applies_to(target)
+    ]
+    return min(percents, default=None)
+
+
+def _is_running(clock: TicketClock, ticket: Ticket, target: str) -> bool:
+    if ticket.status not in OPEN_STATUSES or getattr(clock, f"{target}_due") is None:
+        return False
+    if target == EscalationTarget.FIRST_RESPONSE:
+        return ticket.first_response_at is None
+    if target == EscalationTarget.RESOLUTION:
+        return clock.paused_at is None
+    return True
+
+
+WARN_FIELDS = [f"{target}_warn_at" for target in EscalationTarget.values]
+
+
+def _mark_running(clock: TicketClock, ticket: Ticket) -> None:
+    """Set each target's escalation mark (`<target>_warn_at`): the moment of the earliest
+    percent level of the active rules (the due time without one) while the target runs,
+    None once it is met, paused or the ticket is resolved or closed."""
+    for target in EscalationTarget.values:
+        mark = None
+        if _is_running(clock, ticket, target):
+            percent = _first_percent(target)
+            mark = getattr(clock, f"{target}_due")
+            if percent is not None:
+                mark = percent_moment(clock, ticket, target, percent) or mark
+        setattr(clock, f"{target}_warn_at", mark)
+
+
 def _derive(clock: TicketClock, ticket: Ticket) -> None:
     """First response and resolution due times from the policy (next response is set by
     the customer's messages)."""
     policy, schedule = clock.policy, _schedule(ticket.team_id)
     if policy is None:
         clock.first_response_due = clock.resolution_due = clock.next_response_due = None
+        _mark_running(clock, ticket)
         return
     if clock.first_response_breached is None:
         clock.first_response_due = due(
@@ -102,6 +175,7 @@ def _derive(clock: TicketClock, ticket: Ticket) -> None:
         ticket.created_at,
         schedule,
     )
+    _mark_running(clock, ticket)
 
 
 def start_clock(ticket: Ticket) -> TicketClock:
@@ -132,6 +206,11 @@ def on_response(ticket: Ticket, at: datetime) -> None:
             fields.append("next_response_breached")
         clock.next_response_due = None
         fields.append("next_response_due")
+    # responded: neither response target runs any more (whatever the breach flags say)
+    for name in ("first_response_warn_at", "next_response_warn_at"):
+        if getattr(clock, name) is not None:
+            setattr(clock, name, None)
+            fields.append(name)
     if fields:
         clock.save(update_fields=fields)
 
@@ -147,7 +226,8 @@ def on_customer_message(ticket: Ticket, at: datetime) -> None:
         clock.policy, clock.policy.next_response_minutes, at, _schedule(ticket.team_id)
     )
     clock.next_response_from = at
-    clock.save(update_fields=["next_response_due", "next_response_from"])
+    _mark_running(clock, ticket)
+    clock.save(update_fields=["next_response_due", "next_response_from", *WARN_FIELDS])
 
 
 def on_status(ticket: Ticket, previous: str, at: datetime) -> None:
@@ -171,6 +251,7 @@ def on_status(ticket: Ticket, previous: str, at: datetime) -> None:
         clock.resolution_breached = None
     if ticket.status in (Status.RESOLVED, Status.CLOSED):
         clock.next_response_due = None
+    _mark_running(clock, ticket)
     clock.save()
 
 

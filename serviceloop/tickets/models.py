@@ -142,6 +142,15 @@ class Ticket(models.Model):
         blank=True,
         related_name="merged_tickets",
     )
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("follows"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text=_("The closed ticket the customer replied to, which this one continues."),
+    )
     reopen_count = models.PositiveIntegerField(_("times reopened"), default=0, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # sha256 of the normalised text, for the duplicate-submission guard
@@ -153,6 +162,14 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Since when the ticket waits on the customer (set on entering waiting_customer, cleared
+    # on leaving it), and when the customer was reminded; see the waiting sweeps.
+    waiting_since = models.DateTimeField(
+        _("waiting on the customer since"), null=True, blank=True, editable=False
+    )
+    waiting_reminded_at = models.DateTimeField(
+        _("customer reminded"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -206,6 +223,12 @@ class Ticket(models.Model):
                 condition=Q(status=Status.RESOLVED),
                 name="ticket_resolved_due",
             ),
+            # The waiting sweeps: tickets waiting on the customer by how long they wait.
+            models.Index(
+                fields=["status", "waiting_since"],
+                condition=Q(status=Status.WAITING_CUSTOMER),
+                name="ticket_waiting_due",
+            ),
         ]
         constraints = [
             # a constraint, not unique=True: no extra LIKE index on PostgreSQL
@@ -222,6 +245,13 @@ class Ticket(models.Model):
     @property
     def etag(self) -> str:
         return f'"{self.number}-v{self.version}"'
+
+    def follow_up_tickets(self) -> list["Ticket"]:
+        """The tickets that messages to this closed ticket opened, oldest first (numbers
+        only). Only a closed ticket has any, so for the others this asks nothing."""
+        if self.status != Status.CLOSED:
+            return []
+        return list(self.follow_ups.order_by("created_at", "id").only("number"))
 
 
 class TicketNumberCounter(models.Model):
@@ -314,6 +344,7 @@ class Commitment(models.Model):
     )
     created_at = models.DateTimeField(_("recorded"), default=clock.now, editable=False)
     settled_at = models.DateTimeField(_("settled"), null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(_("owner reminded"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("commitment")
@@ -324,7 +355,13 @@ class Commitment(models.Model):
                 fields=["due_at"],
                 condition=Q(status=CommitmentStatus.OPEN),
                 name="commitment_open_due",
-            )
+            ),
+            # The reminder sweep: open promises not yet reminded of, by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status=CommitmentStatus.OPEN, reminded_at__isnull=True),
+                name="commitment_remind_due",
+            ),
         ]
 
     def __str__(self) -> str:

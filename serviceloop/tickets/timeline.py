@@ -282,6 +282,22 @@ def _event_entry(
         sentence = _commitment_sentence(event, actor, promised.get(event.target_id, ""))
         if action == "commitment.renegotiated":
             note = after.get("reason") or note
+    elif action == "ticket.customer_reminded":
+        sentence = _("%(actor)s reminded the customer that we wait for their answer") % {
+            "actor": actor
+        }
+    elif action == "ticket.follows":
+        sentence = _("%(actor)s wrote to the closed ticket %(number)s; this ticket follows it") % {
+            "actor": actor,
+            "number": after.get("follows", "—"),
+        }
+    elif action == "ticket.followed_up":
+        sentence = _(
+            "%(actor)s wrote after the ticket was closed; the message opened %(number)s"
+        ) % {
+            "actor": actor,
+            "number": after.get("follow_up", "—"),
+        }
     elif action == "interaction.edited":
         sentence = _("%(actor)s corrected an entry of the conversation") % {"actor": actor}
     else:
@@ -318,6 +334,8 @@ def _commitment_sentence(event: AuditEvent, actor: str, text: str) -> str:
         return _("The promise “%(text)s” was missed") % values
     if event.action == "commitment.renegotiated":
         return _("%(actor)s renegotiated the promise “%(text)s”") % values
+    if event.action == "commitment.reminded":
+        return _("The owner was reminded of the promise “%(text)s”") % values
     if event.action == "commitment.moved":
         return _("%(actor)s moved the promise “%(text)s” here from %(number)s") % {
             **values,

@@ -1,9 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import board, intake, portal, queue, shell, ticket
+from .views import board, inbox, intake, portal, queue, shell, ticket
 
-desk = (queue.urlpatterns + ticket.urlpatterns + intake.urlpatterns + board.urlpatterns, "desk")
+desk = (
+    queue.urlpatterns
+    + ticket.urlpatterns
+    + intake.urlpatterns
+    + board.urlpatterns
+    + inbox.urlpatterns,
+    "desk",
+)
 
 urlpatterns = [
     path("", shell.home, name="home"),

@@ -16,6 +16,8 @@ from serviceloop.audit.models import AuditEvent
 from serviceloop.core import clock
 from serviceloop.customers.models import Customer, CustomerContact, Organisation
 from serviceloop.customers.services import CustomerIdentity
+from serviceloop.inbox.models import Kind, Notification
+from serviceloop.inbox.services import notify
 from serviceloop.tickets import services
 from serviceloop.tickets.models import (
     Attachment,
@@ -75,6 +77,7 @@ def stored_state() -> dict[str, Any]:
         "organisations": Organisation.objects.count(),
         "idempotency_keys": IdempotencyKey.objects.count(),
         "audit_events": AuditEvent.objects.count(),
+        "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         "categories": list(Category.objects.order_by("pk").values_list()),
         "custom_fields": CustomField.objects.count(),
         "teams": list(Team.objects.order_by("pk").values_list()),
@@ -233,6 +236,11 @@ class World:
             interaction=self.interaction(scope, internal=True) if kind == "note" else None,
             is_internal=kind == "internal",
         )
+
+    def notification(self, scope: str, role: str) -> Notification:
+        """A notification (the bell) of the role's user ("own") or of another agent's."""
+        recipient = self.user(role) if scope == "own" else self.someone_else
+        return notify([recipient], kind=Kind.ASSIGNED, ticket=self.own_ticket, urgent=True)[0]
 
     def token(self, scope: str, role: str) -> PersonalToken:
         owner = self.user(role) if scope == "own" else self.someone_else

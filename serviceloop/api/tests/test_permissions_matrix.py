@@ -125,6 +125,14 @@ MATRIX: dict[tuple[str, str, str], tuple[int, ...]] = {
                                                       (404, 404, 404, 404, 404, 404, 404, 404),
     # the whole audit trail
     ("GET",    "/api/v1/audit", "-"):                 (200, 403, 403, 403, 403, 403, 403, 403),
+    # one's own notifications (the bell): staff only; "foreign" is somebody else's
+    ("GET",    "/api/v1/notifications", "-"):         (200, 200, 200, 200, 200, 200, 403, 403),
+    ("POST",   "/api/v1/notifications/read-all", "-"):
+                                                      (200, 200, 200, 200, 200, 200, 403, 403),
+    ("POST",   "/api/v1/notifications/{notification_id}/read", "own"):
+                                                      (200, 200, 200, 200, 200, 200, 403, 403),
+    ("POST",   "/api/v1/notifications/{notification_id}/read", "foreign"):
+                                                      (404, 404, 404, 404, 404, 404, 403, 403),
 }
 
 # Without credentials: 401 everywhere but the API's own description.
@@ -174,6 +182,9 @@ ANONYMOUS: dict[tuple[str, str], int] = {
     ("POST",   "/api/v1/tokens"): 401,
     ("DELETE", "/api/v1/tokens/{token_id}"): 401,
     ("GET",    "/api/v1/audit"): 401,
+    ("GET",    "/api/v1/notifications"): 401,
+    ("POST",   "/api/v1/notifications/read-all"): 401,
+    ("POST",   "/api/v1/notifications/{notification_id}/read"): 401,
 }
 
 # A customer may only confirm (close) or reopen (with a reason) a resolved ticket.
@@ -487,6 +498,23 @@ def _audit(world: World, role: str, scope: str) -> Call:
     return Call("GET", "/api/v1/audit")
 
 
+@_b("GET", "/api/v1/notifications")
+def _list_notifications(world: World, role: str, scope: str) -> Call:
+    world.notification("own", role), world.notification("foreign", role)
+    return Call("GET", "/api/v1/notifications")
+
+
+@_b("POST", "/api/v1/notifications/read-all")
+def _read_all_notifications(world: World, role: str, scope: str) -> Call:
+    world.notification("own", role), world.notification("foreign", role)
+    return Call("POST", "/api/v1/notifications/read-all")
+
+
+@_b("POST", "/api/v1/notifications/{notification_id}/read")
+def _read_notification(world: World, role: str, scope: str) -> Call:
+    return Call("POST", f"/api/v1/notifications/{world.notification(scope, role).pk}/read")
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 
@@ -510,6 +538,7 @@ def _concrete(path: str) -> str:
         "{code}": "support",
         "{user_id}": "1",
         "{token_id}": "1",
+        "{notification_id}": "1",
     }
     for name, value in values.items():
         path = path.replace(name, value)

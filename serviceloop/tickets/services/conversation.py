@@ -19,7 +19,7 @@ from ..choices import Channel, Direction, Emotion, Status
 from ..models import Interaction, Ticket
 from .attachments import attach_files
 from .commitments import create_commitment
-from .creation import MAX_DESCRIPTION
+from .creation import MAX_DESCRIPTION, _Clean, _register, content_hash
 from .lifecycle import apply_status, lock_ticket, save_ticket
 from .rules import require_worker
 
@@ -60,7 +60,9 @@ def add_interaction(
     - Staff: a public interaction is a response (sets first_response_at; a new ticket moves
       to in progress); an internal note is never shown to the customer.
     - Customers and partners: always public and inbound; a reply to a ticket waiting on the
-      customer moves it back to in progress, a reply to a resolved ticket reopens it.
+      customer moves it back to in progress, a reply to a resolved ticket reopens it, and a
+      message to a closed ticket opens a new ticket that follows the closed one and is
+      recorded there (`interaction.ticket` is the new ticket). Staff: Conflict when closed.
     """
     is_staff = actor.works_tickets
     if not (is_staff or actor.role in (Role.CUSTOMER, Role.PARTNER)):
@@ -96,7 +98,15 @@ def add_interaction(
             field="occurred_at",
         )
     if ticket.status == Status.CLOSED and not is_internal:
-        raise Conflict(_("This ticket is closed. Submit a new request instead."))
+        if is_staff:
+            raise Conflict(_("This ticket is closed. Submit a new request instead."))
+        merged_into = ticket.merged_into
+        if merged_into is not None and merged_into.status != Status.CLOSED:
+            ticket = lock_ticket(merged_into)  # the duplicate's work goes on there
+        else:
+            # Reopening closed work would distort the metrics: the message starts a new
+            # ticket that follows the closed one, and is recorded there.
+            ticket = _open_follow_up(closed=ticket, actor=actor, content=content, channel=channel)
     if is_staff:
         direction = "" if is_internal else (direction or Direction.OUTBOUND)
     else:
@@ -121,6 +131,52 @@ def add_interaction(
     if not _follow_up_on_status(ticket, actor=actor, interaction=interaction):
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
     return interaction
+
+
+def _open_follow_up(*, closed: Ticket, actor: User, content: str, channel: str | None) -> Ticket:
+    """A new ticket of the closed ticket's customer, linked to it (`follows`), with the same
+    kind, urgency, category and team, the message as its description, and audited on both.
+    Returns it locked. A repeat of the same message within the duplicate window returns the
+    ticket the first one opened."""
+    subject = f"Re: {closed.subject}"
+    if len(subject) > 200:
+        subject = subject[:199] + "…"
+    clean = _Clean(
+        subject=subject,
+        description=content,
+        kind=closed.kind,
+        urgency=closed.urgency,
+        channel=channel or (Channel.WEB if actor.role == Role.CUSTOMER else Channel.API),
+        category=closed.category,
+        team=closed.team,
+        assignee=None,
+        customer=closed.customer,
+        identity=None,
+        order_ref=closed.order_ref,
+        custom_fields={},
+        content_hash=content_hash(subject, content),
+    )
+    intake = _register(actor, clean, None, "")
+    follow_up = lock_ticket(intake.ticket)
+    if not intake.created:
+        if follow_up.follows_id != closed.pk or follow_up.status == Status.CLOSED:
+            raise Conflict(_("This ticket is closed. Submit a new request instead."))
+        return follow_up
+    follow_up.follows = closed
+    follow_up.save(update_fields=["follows"])
+    audit.record(
+        actor=actor,
+        action="ticket.follows",
+        target=follow_up,
+        after={"follows": closed.number},
+    )
+    audit.record(
+        actor=actor,
+        action="ticket.followed_up",
+        target=closed,
+        after={"follow_up": follow_up.number},
+    )
+    return follow_up
 
 
 def _follow_up_on_status(ticket: Ticket, *, actor: User, interaction: Interaction) -> bool:

@@ -326,6 +326,9 @@ def _register(
         after=audit.snapshot(ticket, CREATED_FIELDS),
     )
     sla.start_clock(ticket)
+    from serviceloop.routing.services import route  # here: routing uses the ticket use cases
+
+    route(ticket)  # the team's rule may assign it at once (分派)
     _remember_key(actor, idempotency_key, fingerprint, ticket)
     return TicketIntake(ticket, created=True)
 

@@ -80,8 +80,14 @@ def apply_status(
     if to == Status.CLOSED:
         ticket.closed_at = clock.now()
     ticket.status = to
+    # The waiting sweeps count from entering waiting_customer; leaving it resets them.
+    waiting: list[str] = []
+    if (previous == Status.WAITING_CUSTOMER) != (to == Status.WAITING_CUSTOMER):
+        waiting = ["waiting_since", "waiting_reminded_at"]
+        ticket.waiting_since = clock.now() if to == Status.WAITING_CUSTOMER else None
+        ticket.waiting_reminded_at = None
     before, after = audit.changed(before, audit.snapshot(ticket, fields))
-    save_ticket(ticket, list(after))
+    save_ticket(ticket, [*after, *waiting])
     audit.record(
         actor=actor,
         action="ticket.reopened" if reopen else "ticket.transitioned",

@@ -121,13 +121,13 @@ class TicketLifecycle(RuleBasedStateMachine):
 
     @rule()
     def customer_replies(self) -> None:
-        try:
-            services.add_interaction(
-                ticket=self.ticket, actor=self.customer_user, content="Any news?"
-            )
-        except Conflict:
-            assert self.status == "closed"
-            self._unchanged()
+        interaction = services.add_interaction(
+            ticket=self.ticket, actor=self.customer_user, content="Any news?"
+        )
+        if self.status == "closed":
+            # closed work stays closed: the message went to a ticket that follows this one
+            assert Ticket.objects.get(pk=interaction.ticket_id).follows_id == self.ticket.pk
+            self.events = AuditEvent.objects.filter(ticket_id=self.ticket.pk).count()
             return
         if self.status == "waiting_customer":
             self.status = "in_progress"

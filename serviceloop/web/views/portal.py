@@ -252,6 +252,8 @@ def _ticket_context(user: User, ticket: Ticket) -> dict[str, Any]:
         "entries": queries.conversation(ticket, user=user, merged_ids=merged_ids),
         "commitments": queries.commitments_of(ticket),
         "attachments": queries.attachments_of(ticket, user=user, merged_ids=merged_ids),
+        "follows": ticket.follows,
+        "follow_ups": ticket.follow_up_tickets(),
     }
 
 
@@ -309,18 +311,23 @@ def _toast(response: HttpResponse, text: str, *, refresh: bool = False) -> HttpR
 @customer_required
 def reply(request: HtmxRequest, number: str) -> HttpResponse:
     """The customer answers (inbound, web). On a resolved ticket this reopens it (the core's
-    rule in add_interaction); on a closed one it is refused."""
+    rule in add_interaction); on a closed one it opens a new ticket that follows it, and the
+    customer is taken there."""
     user = _customer(request)
     found = queries.get_ticket_for(user, number)
     form = ReplyForm(request.POST)
     status = 422
     if form.is_valid():
         try:
-            services.add_interaction(ticket=found, actor=user, content=form.cleaned_data["content"])
+            interaction = services.add_interaction(
+                ticket=found, actor=user, content=form.cleaned_data["content"]
+            )
         except DomainError as error:
             apply_errors(form, error)
             status = error.status
         else:
+            if interaction.ticket_id != found.pk:  # closed: it went to another ticket
+                return _moved_on(request, found, interaction.ticket)
             sent = str(_("Your reply is sent."))
             if request.htmx:
                 context = {"ticket": found, "reply_form": ReplyForm()}
@@ -332,6 +339,19 @@ def reply(request: HtmxRequest, number: str) -> HttpResponse:
         context = {"ticket": found, "reply_form": form}
         return render(request, "portal/ticket.html#composer", context, status=status)
     return _ticket_page(request, found, reply_form=form, status=status)
+
+
+def _moved_on(request: HtmxRequest, closed: Ticket, target: Ticket) -> HttpResponse:
+    """The reply to a closed request went to the ticket that carries it on: say so there."""
+    if target.follows_id == closed.pk:
+        text = _("Your request %(old)s was closed; we opened %(new)s for your message.")
+    else:
+        text = _("Your message was added to %(new)s, which handles request %(old)s.")
+    messages.success(request, str(text) % {"old": closed.number, "new": target.number})
+    url = reverse("portal:ticket", kwargs={"number": target.number})
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 def _settle(request: HtmxRequest, number: str, *, to: Status) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -21,6 +22,8 @@ from serviceloop.accounts import services as accounts
 from serviceloop.accounts.middleware import activate_for
 from serviceloop.accounts.models import User
 from serviceloop.core.errors import ValidationFailed
+from serviceloop.routing import queries as routing_queries
+from serviceloop.routing import services as routing
 
 from ..forms import apply_errors
 from ..nav import home_url
@@ -105,24 +108,34 @@ class PreferencesForm(forms.Form):
         choices=[("", _("Follow the browser")), ("en", "English"), ("zh-hans", "简体中文")],
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False, choices=())
+    away = forms.BooleanField(
+        label=_("Away"),
+        required=False,
+        help_text=_("New tickets are not assigned to you automatically while you are away."),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, works_tickets: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = _time_zone_choices()  # type: ignore[attr-defined]
+        if not works_tickets:  # only those who work tickets are routed to
+            del self.fields["away"]
 
 
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if request.method == "POST":
-        form = PreferencesForm(request.POST)
+        form = PreferencesForm(request.POST, works_tickets=user.works_tickets)
         if form.is_valid():
             try:
-                accounts.update_preferences(
-                    user=user,
-                    language=form.cleaned_data["language"],
-                    time_zone=form.cleaned_data["time_zone"],
-                )
+                with transaction.atomic():  # all of the changes or none
+                    accounts.update_preferences(
+                        user=user,
+                        language=form.cleaned_data["language"],
+                        time_zone=form.cleaned_data["time_zone"],
+                    )
+                    if "away" in form.fields:
+                        routing.set_away(user=user, away=form.cleaned_data["away"])
             except ValidationFailed as error:
                 apply_errors(form, error)
             else:
@@ -131,7 +144,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your preferences are saved."))
                 return redirect("preferences")
     else:
-        form = PreferencesForm(initial={"language": user.language, "time_zone": user.time_zone})
+        initial: dict[str, Any] = {"language": user.language, "time_zone": user.time_zone}
+        if user.works_tickets:
+            initial["away"] = routing_queries.is_away(user)
+        form = PreferencesForm(initial=initial, works_tickets=user.works_tickets)
     return render(request, "web/preferences.html", {"form": form})
 
 

@@ -32,8 +32,15 @@ from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError, StaleVersion
 from serviceloop.customers.queries import get_customer_for
 from serviceloop.tickets import queries, services, timeline, transitions
-from serviceloop.tickets.choices import Channel, Direction, Emotion, Status, Urgency
-from serviceloop.tickets.models import Ticket
+from serviceloop.tickets.choices import (
+    Channel,
+    CommitmentStatus,
+    Direction,
+    Emotion,
+    Status,
+    Urgency,
+)
+from serviceloop.tickets.models import Commitment, Ticket
 from serviceloop.tickets.reference import catalogue
 from serviceloop.tickets.services import canned
 
@@ -130,6 +137,34 @@ class CategoryForm(VersionedForm):
 class MergeForm(VersionedForm):
     into = forms.CharField(label=_("Number of the ticket that stays"), max_length=32)
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2_000)
+
+
+class RenegotiateForm(forms.Form):
+    """A new time for a promise, and why: the customer is told both (with an apology)."""
+
+    due_at = forms.DateTimeField(
+        label=_("New due time"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(
+        label=_("Reason the customer will be told"),
+        required=False,  # the use case says what is missing, in one place
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    text = forms.CharField(
+        label=_("New wording (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("Empty: the promise keeps its wording."),
+    )
+
+
+@dataclass(frozen=True)
+class PromiseAction:
+    promise: Commitment
+    form: RenegotiateForm
 
 
 MODES = [
@@ -290,12 +325,38 @@ def _actions_context(
     if members is None:
         members = _assignable(ticket)
     user = request.user
+    promises = _promise_actions(ticket, bound)
     return {
         "ticket": ticket,
         "forms": _action_forms(ticket, members, bound),
         "can_take": ticket.assignee_id != user.pk and any(m.pk == user.pk for m in members),
         "conflict": conflict,
+        "promise_actions": promises,
+        "missed": [item for item in promises if item.promise.status == CommitmentStatus.MISSED],
     }
+
+
+def _promise_actions(
+    ticket: Ticket, bound: tuple[str, forms.Form] | None = None
+) -> list[PromiseAction]:
+    """This ticket's promises that can still be renegotiated (open, or missed and the
+    customer not yet told), each with its form; the one just posted keeps its errors."""
+    if ticket.status == Status.CLOSED:
+        return []
+    posted = bound[1] if bound and bound[0] == "renegotiate" else None
+    found = []
+    for promise in Commitment.objects.filter(
+        ticket=ticket, status__in=[CommitmentStatus.OPEN, CommitmentStatus.MISSED]
+    ).order_by("due_at", "id"):
+        form = posted if posted is not None and posted.prefix == f"p{promise.pk}" else None
+        found.append(
+            PromiseAction(
+                promise=promise,
+                form=cast(RenegotiateForm, form)
+                or RenegotiateForm(prefix=f"p{promise.pk}", auto_id=_auto_id("renegotiate")),
+            )
+        )
+    return found
 
 
 def _timeline_context(request: HtmxRequest, ticket: Ticket) -> dict[str, Any]:
@@ -665,6 +726,45 @@ def keep_promise(request: HtmxRequest, number: str, commitment_id: int) -> HttpR
     return _changed(request, queries.get_ticket_for(user, number), gettext("Marked as kept."))
 
 
+@require_POST
+@staff_view
+def renegotiate_promise(request: HtmxRequest, number: str, commitment_id: int) -> HttpResponse:
+    """Agree a new time for an open or missed promise, with the reason the customer is told
+    (services.renegotiate_commitment)."""
+    user = request.user
+    if not user.works_tickets:
+        raise PermissionDenied
+    ticket = queries.get_ticket_for(user, number)
+    promise = queries.get_commitment_for(user, commitment_id)
+    if promise.ticket_id != ticket.pk:
+        raise Http404("commitment")
+    form = RenegotiateForm(request.POST, prefix=f"p{promise.pk}", auto_id=_auto_id("renegotiate"))
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.renegotiate_commitment(
+                commitment=promise,
+                actor=user,
+                due_at=data["due_at"],
+                reason=data["reason"],
+                text=data["text"],
+            )
+        except DomainError as error:
+            if error.status == 403:
+                raise PermissionDenied from error
+            apply_errors(form, error)
+            status = error.status
+        else:
+            toast = gettext("New time agreed; the customer is told why.")
+            return _changed(request, queries.get_ticket_for(user, number), toast)
+    bound: tuple[str, forms.Form] = ("renegotiate", form)
+    if not request.htmx:
+        return _page(request, ticket, bound=bound, status=status)
+    context = _actions_context(request, ticket, bound=bound)
+    return render(request, "desk/_ticket_actions.html", context, status=status)
+
+
 urlpatterns: list[URLPattern] = [
     path("tickets/<str:number>/", ticket_page, name="ticket"),
     path("tickets/<str:number>/compose/", compose, name="ticket_compose"),
@@ -692,5 +792,10 @@ urlpatterns: list[URLPattern] = [
         "tickets/<str:number>/promises/<int:commitment_id>/kept/",
         keep_promise,
         name="ticket_keep_promise",
+    ),
+    path(
+        "tickets/<str:number>/promises/<int:commitment_id>/renegotiate/",
+        renegotiate_promise,
+        name="ticket_renegotiate_promise",
     ),
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from serviceloop.demo import seeder
+from serviceloop.demo import live, seeder
 from serviceloop.settings import env_int, env_str
 
 URLS = (
@@ -55,6 +55,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=42, help="random seed: same seed, same data (default 42)"
         )
+        parser.add_argument(
+            "--live-ticket",
+            action="store_true",
+            help="also open a fresh critical ticket whose 10-minute SLA runs out while you watch",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["tickets"] < 0:
@@ -82,6 +87,19 @@ class Command(BaseCommand):
                 )
             )
         self._print_logins()
+        if options["live_ticket"]:
+            self._open_live_ticket()
+
+    def _open_live_ticket(self) -> None:
+        ticket = live.open_live_ticket()
+        base = f"http://{env_str('HOST', '127.0.0.1')}:{env_int('PORT', 8000, minimum=1)}"
+        self.stdout.write("")
+        self.stdout.write(
+            f"Live SLA demo: ticket {ticket.number} (critical, first response due in 10 "
+            f"minutes) is assigned to {live.ASSIGNEE}. Sign in as {live.ASSIGNEE} or supervisor "
+            f"and watch it count down, turn amber, red and escalate: "
+            f"{base}/desk/tickets/{ticket.number}/"
+        )
 
     def _print_logins(self) -> None:
         rows = [("username", "role", "team", "password")]

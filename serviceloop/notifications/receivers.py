@@ -1,0 +1,26 @@
+"""Listening to the audit trail: a committed change the customer should hear about becomes a
+task for the worker. Nothing is sent here (this runs in the request that made the change)."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from serviceloop.audit.models import AuditEvent
+
+from .services import message_kind
+
+# Older events are history being replayed (the demo seeder sets the clock back while it
+# makes 90 days of tickets): nobody should be mailed about those. Compared with the wall
+# clock on purpose, not with core.clock, which the seeder freezes.
+MAX_EVENT_AGE = timedelta(days=1)
+
+
+def on_audit_committed(sender: Any, *, event: AuditEvent, **kwargs: Any) -> None:
+    if message_kind(event) is None:
+        return
+    if timezone.now() - event.occurred_at > MAX_EVENT_AGE:
+        return
+    from .tasks import send_customer_messages
+
+    send_customer_messages.enqueue(event.pk)

@@ -1,0 +1,303 @@
+"""Customer notifications (e-mail, SMS): which audit events call for a message, preparing
+it once, sending it, and retrying failed sends.
+
+The flow: `receivers.on_audit_committed` sees a committed audit event, `message_kind` says
+whether the customer is told, and the task `send_customer_messages` (in the worker) calls
+`deliver_event`. That makes at most one Delivery row per (event, channel) — the guard that
+makes a message go out once even when the task runs twice — and sends the queued ones.
+A failed send is retried by the sweep `retry_customer_messages` after 1, 5, 15 and 60
+minutes; after MAX_ATTEMPTS the row stays failed (an admin can retry it).
+"""
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from datetime import timedelta
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+
+from serviceloop.accounts.models import User
+from serviceloop.audit import services as audit
+from serviceloop.audit.models import AuditEvent
+from serviceloop.core import clock
+from serviceloop.core.errors import DomainError
+from serviceloop.tickets.choices import Channel, Direction, Status
+from serviceloop.tickets.models import Ticket
+
+from .choices import DeliveryChannel, DeliveryStatus, MessageKind, SkipReason
+from .composing import context_for, recipient_of
+from .models import Delivery, MailTemplate
+from .rendering import render
+
+logger = logging.getLogger(__name__)
+
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# A row still queued or sending this long after it was queued was left behind by a lost
+# task or a worker that died; the sweep sends it (a worker that died after the SMTP server
+# accepted the mail but before marking it sent makes the one duplicate this allows).
+STUCK_AFTER = timedelta(minutes=15)
+RETRY_BATCH = 100
+
+
+def message_kind(event: AuditEvent) -> MessageKind | None:
+    """Which customer message `event` calls for, from the event alone (no query)."""
+    action, after = event.action, event.after or {}
+    if action == "ticket.created":
+        return MessageKind.CREATED
+    if (
+        action == "interaction.added"
+        and after.get("direction") == Direction.OUTBOUND
+        and not after.get("is_internal")
+    ):
+        # only staff can record an outbound interaction; the task checks the author again
+        return MessageKind.REPLIED
+    if action in {"ticket.transitioned", "ticket.reopened"} and (
+        after.get("status") == Status.RESOLVED
+    ):
+        return MessageKind.RESOLVED
+    if action == "commitment.created" and not after.get("renegotiated_from"):
+        # a replacement of a renegotiated promise is told by commitment.renegotiated
+        return MessageKind.PROMISED
+    if action == "commitment.renegotiated":
+        return MessageKind.RENEGOTIATED
+    if action == "ticket.customer_reminded":
+        return MessageKind.REMINDER
+    return None
+
+
+def deliver_event(*, event_id: int) -> list[Delivery]:
+    """Prepare (once) and send the customer messages of audit event `event_id`.
+
+    Safe to run any number of times and concurrently: the rows are unique per (event,
+    channel) and each send is claimed with a conditional update. Returns the rows.
+    """
+    deliveries = list(Delivery.objects.filter(event_id=event_id).order_by("id"))
+    if not deliveries:
+        deliveries = _prepare(event_id)
+    return [
+        attempt_delivery(delivery) if delivery.status == DeliveryStatus.QUEUED else delivery
+        for delivery in deliveries
+    ]
+
+
+def _prepare(event_id: int) -> list[Delivery]:
+    event = AuditEvent.objects.filter(pk=event_id).first()
+    kind = message_kind(event) if event is not None else None
+    if event is None or kind is None or event.ticket_id is None:
+        return []
+    ticket = Ticket.objects.select_related("customer__user").filter(pk=event.ticket_id).first()
+    if ticket is None:
+        return []
+    recipient = recipient_of(ticket)
+    now = clock.now()
+
+    def row(channel: str, to: str, **values: str) -> Delivery:
+        return Delivery(
+            event_id=event_id, ticket=ticket, kind=kind, channel=channel, to=to,
+            language=recipient.language, queued_at=now, **values,
+        )  # fmt: skip
+
+    skipped = {"status": DeliveryStatus.SKIPPED}
+    rows: list[Delivery] = []
+    context = context_for(kind, event, ticket, recipient)
+    template = MailTemplate.objects.filter(
+        kind=kind, language=recipient.language, is_active=True
+    ).first()
+    if context is None:
+        rows.append(
+            row(DeliveryChannel.EMAIL, recipient.email, reason=SkipReason.NOT_PUBLIC, **skipped)
+        )
+    elif template is None:
+        rows.append(
+            row(DeliveryChannel.EMAIL, recipient.email, reason=SkipReason.NO_TEMPLATE, **skipped)
+        )
+    else:
+        text = render(template, context, language=recipient.language, zone=recipient.zone)
+        mail = {"subject": text.subject, "body": text.body}
+        if recipient.email:
+            rows.append(row(DeliveryChannel.EMAIL, recipient.email, **mail))
+        else:
+            rows.append(
+                row(DeliveryChannel.EMAIL, "", reason=SkipReason.NO_EMAIL, **mail, **skipped)
+            )
+        if recipient.phone and (not recipient.email or ticket.channel == Channel.SMS):
+            rows.append(
+                row(DeliveryChannel.SMS, recipient.phone, subject=text.subject, body=text.sms)
+            )
+    return [_insert_once(delivery) for delivery in rows]
+
+
+def _insert_once(delivery: Delivery) -> Delivery:
+    """Save the row, or return the one another run of the same event saved first."""
+    try:
+        with transaction.atomic():
+            delivery.save(force_insert=True)
+    except IntegrityError:
+        return Delivery.objects.get(event_id=delivery.event_id, channel=delivery.channel)
+    return delivery
+
+
+def attempt_delivery(delivery: Delivery) -> Delivery:
+    """Send `delivery` if it is still to be sent (queued, or failed and not given up) and
+    this caller claims it first; record the outcome. Returns the row as it is now."""
+    now = clock.now()
+    sendable = Q(status=DeliveryStatus.QUEUED) | Q(
+        status=DeliveryStatus.FAILED, next_attempt_at__isnull=False
+    )
+    claimed = (
+        Delivery.objects.filter(sendable, pk=delivery.pk)
+        .update(
+            status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, last_attempt_at=now,
+            next_attempt_at=None,
+        )
+    )  # fmt: skip
+    delivery = Delivery.objects.select_related("ticket").get(pk=delivery.pk)
+    if not claimed:
+        return delivery
+    if delivery.channel == DeliveryChannel.SMS:
+        _send_sms(delivery)
+    else:
+        _send_mail(delivery)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def _message_headers(delivery: Delivery) -> dict[str, str]:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    number = delivery.ticket.number
+    return {
+        # one thread per ticket in the customer's mail program (and for replies by mail)
+        "References": f"<{number}@{domain}>",
+        "X-Serviceloop-Ticket": number,
+        "X-Serviceloop-Message": delivery.kind,
+        "Auto-Submitted": "auto-generated",  # RFC 3834: no auto-replies to this, please
+        "Content-Language": "zh-Hans" if delivery.language == "zh-hans" else delivery.language,
+    }
+
+
+def _send_mail(delivery: Delivery) -> None:
+    message = EmailMessage(
+        subject=delivery.subject,
+        body=delivery.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.to],
+        headers=_message_headers(delivery),
+    )
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        _failed(delivery, error, retry=False)  # the address itself is refused
+    except Exception as error:  # SMTP, network, anything: recorded, retried by the sweep
+        _failed(delivery, error, retry=True)
+    else:
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.SENT, sent_at=clock.now(), error=""
+        )
+
+
+# The event name an SMS gateway subscribes to (webhooks.Endpoint.events): the audit action
+# the message tells about.
+SMS_EVENT_NAMES: dict[str, str] = {
+    MessageKind.CREATED: "ticket.created",
+    MessageKind.REPLIED: "interaction.added",
+    MessageKind.RESOLVED: "ticket.transitioned",
+    MessageKind.PROMISED: "commitment.created",
+    MessageKind.RENEGOTIATED: "commitment.renegotiated",
+    MessageKind.REMINDER: "ticket.customer_reminded",
+}
+
+
+def _send_sms(delivery: Delivery) -> None:
+    """Hand the text to the SMS gateway's webhook (serviceloop.webhooks), which delivers it
+    with its own retries; no gateway configured: skipped."""
+    # imported here: the webhooks app is optional for everything but SMS
+    from serviceloop.webhooks.services import queue_sms
+
+    try:
+        with transaction.atomic():
+            created = queue_sms(
+                to=delivery.to, text=delivery.body, language=delivery.language,
+                ticket_number=delivery.ticket.number, event=SMS_EVENT_NAMES[delivery.kind],
+            )  # fmt: skip
+            done = (
+                {"status": DeliveryStatus.SENT, "sent_at": clock.now(), "error": ""}
+                if created
+                else {"status": DeliveryStatus.SKIPPED, "reason": SkipReason.NO_SMS_GATEWAY}
+            )
+            Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(**done)
+    except DomainError as error:  # a number the gateway can never reach
+        _failed(delivery, error, retry=False)
+    except Exception as error:
+        _failed(delivery, error, retry=True)
+
+
+def _message_of(error: Exception) -> str:
+    return str(error.message) if isinstance(error, DomainError) else str(error)
+
+
+def _failed(delivery: Delivery, error: Exception, *, retry: bool) -> None:
+    logger.warning(
+        "customer message %s to %s failed (attempt %s): %s",
+        delivery.pk, delivery.to, delivery.attempts, error,
+    )  # fmt: skip
+    retry = retry and delivery.attempts < MAX_ATTEMPTS
+    started = delivery.last_attempt_at or clock.now()
+    next_attempt = started + RETRY_DELAYS[delivery.attempts - 1] if retry else None
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.FAILED,
+        error=f"{type(error).__name__}: {_message_of(error)}"[:2000],
+        next_attempt_at=next_attempt,
+    )
+
+
+def retry_due_deliveries(*, batch: int = RETRY_BATCH) -> int:
+    """The sweep: send failed messages whose next attempt is due, and the ones a lost task or
+    a dead worker left queued or sending; returns how many were sent."""
+    now = clock.now()
+    stuck = now - STUCK_AFTER
+    Delivery.objects.filter(status=DeliveryStatus.SENDING, last_attempt_at__lt=stuck).update(
+        status=DeliveryStatus.FAILED, next_attempt_at=now, error="the worker stopped while sending"
+    )
+    due = (
+        Delivery.objects.select_related("ticket")
+        .filter(
+            Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
+            | Q(status=DeliveryStatus.QUEUED, queued_at__lt=stuck)
+        )
+        .order_by("next_attempt_at", "id")[:batch]
+    )
+    sent = 0
+    for delivery in list(due):
+        if attempt_delivery(delivery).status == DeliveryStatus.SENT:
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def retry_deliveries(*, deliveries: Iterable[Delivery], actor: User) -> int:
+    """An administrator's "send again" for failed messages (given up or not): they are due
+    at once, and the next run of the sweep sends them. Returns how many. Audit:
+    customer_message.retried for each."""
+    count = 0
+    now = clock.now()
+    for delivery in deliveries:
+        changed = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
+            next_attempt_at=now
+        )
+        if changed:
+            audit.record(
+                actor=actor, action="customer_message.retried", target=delivery,
+                before={"attempts": delivery.attempts, "error": delivery.error},
+            )  # fmt: skip
+            count += 1
+    return count
