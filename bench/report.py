@@ -63,6 +63,8 @@ class Results:
     main: ServerResult  # the default server: the reported figures
     others: list[ServerResult] = field(default_factory=list)  # --compare-workers
     other_cpu: tuple[float, float] = (0.0, 0.0)  # other processes: CPU seconds, core share
+    # the worker's side (bench/sla_sweep.py, bench/notify.py): their keys as they return them
+    worker: dict[str, Any] = field(default_factory=dict)
 
     @property
     def load_1m_s(self) -> float | None:
@@ -89,6 +91,10 @@ class Results:
         }
         if self.load_tickets != MILLION:  # the load target is for 1M tickets
             del targets["load"]
+        if "sla_sweep_100k_s" in self.worker:
+            targets["sweep"] = Target("≤ 1 s", self.worker["sla_sweep_100k_s"] <= 1)
+        if "notify_p99_s" in self.worker:
+            targets["notify"] = Target("p99 ≤ 2 s", self.worker["notify_p99_s"] <= 2)
         return targets
 
     def latest(self) -> dict[str, Any]:
@@ -112,6 +118,7 @@ class Results:
             "portal_page_p50_ms": round(m.portal_page.p50_ms, 2),
             "portal_page_p99_ms": round(m.portal_page.p99_ms, 2),
             "load_1m_s": self.load_1m_s,
+            **self.worker,
             "tickets": self.tickets,
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {
@@ -198,6 +205,27 @@ def render(results: Results, peer: PeerFigures | None) -> str:
             _ok(t["d"]),
         ],
     ]
+    w = r.worker
+    if "sweep" in t:
+        rows.append(
+            [
+                f"escalation sweep, {w['sla_sweep_open_running']:,} open of "
+                f"{w['sla_sweep_tickets']:,} ({w['sla_sweep_escalated']} escalated; "
+                f"nothing due: {w['sla_sweep_idle_100k_s']:.3f} s)",
+                f"{w['sla_sweep_100k_s']:.3f} s",
+                t["sweep"].label,
+                _ok(t["sweep"]),
+            ]
+        )
+    if "notify" in t:
+        rows.append(
+            [
+                "notification, commit to SMTP, worker idle, p50 / p99",
+                f"{w['notify_p50_s']:.2f} / {w['notify_p99_s']:.2f} s",
+                t["notify"].label,
+                _ok(t["notify"]),
+            ]
+        )
     load = [f"load {r.load_tickets:,} tickets (generate.py)", f"{r.load_seconds:.1f} s"]
     if "load" in t:
         rows.append([*load, t["load"].label, _ok(t["load"])])

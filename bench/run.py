@@ -46,10 +46,13 @@ from .latency import (
     queue_path,
 )
 from .machine import OtherWork
+from .notify import measure as measure_notify
 from .pages import close_sessions, measure_pages, open_sessions
 from .peer import load_peer
 from .report import Results, ServerResult, render, write_json
 from .server import Gunicorn
+from .sla_sweep import OPEN_TICKETS
+from .sla_sweep import measure as measure_sweep
 from .workload import PAGE_SIZE, Counts, Tokens, category_codes, issue_tokens, revoke_tokens
 
 DEFAULT_WORKER_CLASS = "sync"
@@ -77,6 +80,9 @@ def parse_args() -> argparse.Namespace:
 
 def log(message: str) -> None:
     print(message, flush=True)
+
+
+SMOKE_OPEN = 500  # open tickets of the smoke data set's sweep
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -226,6 +232,13 @@ def main() -> int:
         close_sessions(sessions)
         close_django_connections()
 
+    other_cpu = other_work.stop()
+    log("measuring the worker: one escalation sweep, then notification latency")
+    if smoke:  # a few escalations, so that every part of the sweep runs
+        worker = measure_sweep(url, open_tickets=SMOKE_OPEN, due_every=50)
+    else:
+        worker = measure_sweep(url, open_tickets=OPEN_TICKETS)
+    worker.update(measure_notify(tickets=20 if smoke else 200, database_url=url))
     results = Results(
         tickets=dataset.tickets,
         tickets_at_start=tickets_at_start,
@@ -234,7 +247,8 @@ def main() -> int:
         load_tickets=dataset.tickets,
         main=measured[0],
         others=measured[1:],
-        other_cpu=other_work.stop(),
+        other_cpu=other_cpu,
+        worker=worker,
     )
     log("")
     log(render(results, load_peer()))

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from serviceloop.accounts.models import User
 from serviceloop.customers.models import Customer
+from serviceloop.routing.models import Rule, TeamRouting
 from serviceloop.tickets.models import Commitment, Interaction, Ticket
 
 from .company import (
@@ -110,6 +111,9 @@ def seed_demo(
     report(f"Replaying {tickets} tickets over {days} days…")
     replay = Replay(company=company, clients=clients, seed=seed, now=now, total=tickets)
     replay.run(creation_times(count=tickets, days=days, now=now, rng=rng), report=report)
+    # from now on new tickets of two teams find their agent by themselves (分派)
+    TeamRouting.objects.create(team=company.teams["logistics"], rule=Rule.ROUND_ROBIN)
+    TeamRouting.objects.create(team=company.teams["after-sales"], rule=Rule.LEAST_LOADED)
     return DemoSummary(
         customers=Customer.objects.count(),
         tickets=Ticket.objects.count(),

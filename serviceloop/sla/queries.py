@@ -67,7 +67,10 @@ def targets_from(
     now = now or clocks.now()
     targets = []
     first = clock.first_response_due
-    if clock.first_response_breached is not None:
+    # decided by the first response (or by the ticket ending without one); a breach the
+    # escalation sweep recorded before anyone answered is still running, and late
+    answered = ticket.first_response_at is not None or ticket.status not in OPEN_STATUSES
+    if clock.first_response_breached is not None and answered:
         targets.append(
             Target("first_response", _("First response"), first, ticket.created_at,
                    _done(clock.first_response_breached))

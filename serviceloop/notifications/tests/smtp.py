@@ -49,6 +49,16 @@ class Sink:
             self.arrived.notify_all()
         return "250 Message accepted for delivery"
 
+    def wait_for_header(self, name: str, values: set[str], timeout: float = 10) -> None:
+        """Wait until a mail with each of `values` in its header `name` has arrived."""
+
+        def all_there() -> bool:
+            return values <= {str(mail.message[name]) for mail in self.received}
+
+        with self.arrived:
+            if not self.arrived.wait_for(all_there, timeout):
+                raise AssertionError(f"not every mail arrived within {timeout} s")
+
     def wait_for(self, count: int, timeout: float = 10) -> list[Received]:
         with self.arrived:
             if not self.arrived.wait_for(lambda: len(self.received) >= count, timeout):
