@@ -5,8 +5,10 @@ import os
 import pytest
 
 from serviceloop.accounts.choices import Role
+from serviceloop.routing import shifts
 from serviceloop.sla import services as sla
 from serviceloop.tickets import reference
+from serviceloop.webhooks import services as webhooks
 from tests.builders import make_category, make_team, make_user
 
 
@@ -79,8 +81,9 @@ def _tasks_in_process(settings):
 def _fresh_reference_data():
     """Each test starts without the process's cached categories and teams: rows cached in
     an earlier test may have been rolled back with it."""
-    reference.forget()
-    sla.forget()
+    caches = (reference.forget, sla.forget, shifts.forget, webhooks.forget)
+    for forget in caches:
+        forget()
     yield
-    reference.forget()
-    sla.forget()
+    for forget in caches:
+        forget()

@@ -210,8 +210,8 @@ def route(ticket: Ticket) -> User | None:
     """
     if ticket.team_id is None or ticket.assignee_id is not None or not ticket.is_open:
         return None
-    if not TeamRouting.objects.filter(team_id=ticket.team_id, rule__in=AUTOMATIC).exists():
-        return None  # one query for the teams that assign by hand
+    if ticket.team_id not in shifts.automatic_teams():
+        return None  # the team assigns by hand (no query: a copy per process)
     version, updated_at = ticket.version, ticket.updated_at
     try:
         with transaction.atomic():

@@ -1,7 +1,6 @@
 """When a staff member works: their own shift calendar, else their first team's, else the
 default calendar (office hours when none exists)."""
 
-import time as timer
 from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -9,11 +8,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from serviceloop.accounts.models import Team, TeamMembership, User
+from serviceloop.core.memo import ProcessCache
 from serviceloop.sla.business_time import NoWorkingTime, Schedule, next_working_moment
 from serviceloop.sla.calendars import OFFICE_HOURS, schedule_for, schedule_of
 from serviceloop.sla.models import BusinessCalendar, CalendarTeam
 
-from .models import AgentProfile
+from .models import AgentProfile, Rule, TeamRouting
 
 
 def schedule_of_user(user: User) -> Schedule:
@@ -27,28 +27,34 @@ def schedule_of_user(user: User) -> Schedule:
 
 # Schedules by calendar id, read at most every REFERENCE_CACHE_SECONDS per process (like the
 # SLA's, decision 0006); a calendar saved in this process is seen at once (apps.py).
-_schedules: dict[int | None, tuple[float, Schedule]] = {}
+_cache = ProcessCache()
 
 
 def forget(**kwargs: object) -> None:
-    """Drop this process's copies of the schedules."""
-    _schedules.clear()
+    """Drop this process's copies of the schedules and of the teams' routing rules."""
+    _cache.forget()
 
 
 def _schedule(calendar_id: int | None) -> Schedule:
-    now = timer.monotonic()
-    hit = _schedules.get(calendar_id)
-    if hit is not None and now - hit[0] < settings.REFERENCE_CACHE_SECONDS:
-        return hit[1]
-    calendar = BusinessCalendar.objects.filter(pk=calendar_id).first() if calendar_id else None
-    if calendar is None:
-        schedule = Schedule(
-            zone=ZoneInfo(settings.TIME_ZONE), weekly=dict.fromkeys(range(5), OFFICE_HOURS)
-        )
-    else:
-        schedule = schedule_of(calendar)
-    _schedules[calendar_id] = (now, schedule)
-    return schedule
+    def load() -> Schedule:
+        calendar = BusinessCalendar.objects.filter(pk=calendar_id).first() if calendar_id else None
+        if calendar is None:
+            return Schedule(
+                zone=ZoneInfo(settings.TIME_ZONE), weekly=dict.fromkeys(range(5), OFFICE_HOURS)
+            )
+        return schedule_of(calendar)
+
+    return _cache.get(("schedule", calendar_id), load)
+
+
+def automatic_teams() -> frozenset[int]:
+    """The ids of the teams whose tickets are assigned by a rule (not by hand)."""
+
+    def load() -> frozenset[int]:
+        rows = TeamRouting.objects.exclude(rule=Rule.MANUAL).values_list("team_id", flat=True)
+        return frozenset(rows)
+
+    return _cache.get("automatic_teams", load)
 
 
 def calendars_of(profiles: Iterable[AgentProfile]) -> dict[int, int | None]:

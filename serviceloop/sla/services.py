@@ -10,13 +10,9 @@ resolution target lengthened by the time the clock was paused (waiting on the cu
 resolved until reopened).
 """
 
-import time as timer
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, cast
 
-from django.conf import settings
-
+from serviceloop.core.memo import ProcessCache
 from serviceloop.tickets.choices import OPEN_STATUSES, Status
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.reference import catalogue
@@ -30,32 +26,24 @@ PAUSED = (Status.WAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED)
 
 # Policies and schedules are read at most every REFERENCE_CACHE_SECONDS per process (like
 # the categories and teams: decision 0006).
-_cache: dict[str, tuple[float, Any]] = {}
-
-
-def _cached[T](key: str, load: Callable[[], T]) -> T:
-    now = timer.monotonic()
-    hit = _cache.get(key)
-    if hit is not None and now - hit[0] < settings.REFERENCE_CACHE_SECONDS:
-        return cast(T, hit[1])
-    value = load()
-    _cache[key] = (now, value)
-    return value
+_cache = ProcessCache()
 
 
 def forget(**kwargs: object) -> None:
     """Drop this process's copies of policies and schedules (tests; after admin changes the
     other processes follow within REFERENCE_CACHE_SECONDS)."""
-    _cache.clear()
+    _cache.forget()
 
 
 def _policies() -> list[SlaPolicy]:
-    return _cached("policies", lambda: list(SlaPolicy.objects.filter(is_active=True)))
+    return _cache.get("policies", lambda: list(SlaPolicy.objects.filter(is_active=True)))
 
 
 def escalation_rules() -> list[EscalationRule]:
     """The active escalation rules in position order (cached like the policies)."""
-    return _cached("escalation_rules", lambda: list(EscalationRule.objects.filter(is_active=True)))
+    return _cache.get(
+        "escalation_rules", lambda: list(EscalationRule.objects.filter(is_active=True))
+    )
 
 
 def _schedule(team_id: int | None) -> Schedule:
@@ -63,7 +51,7 @@ def _schedule(team_id: int | None) -> Schedule:
         team = catalogue().team_by_id.get(team_id) if team_id else None
         return schedule_for(team)
 
-    return _cached(f"schedule:{team_id}", load)
+    return _cache.get(f"schedule:{team_id}", load)
 
 
 def _facts(ticket: Ticket) -> TicketFacts:

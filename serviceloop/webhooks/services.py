@@ -6,13 +6,11 @@ lost task or a failed attempt left due. The payloads are documented in docs/webh
 """
 
 import logging
-import time
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +20,7 @@ from serviceloop.audit import services as audit
 from serviceloop.audit.models import AuditEvent
 from serviceloop.core import clock
 from serviceloop.core.errors import DomainError, NotPermitted
+from serviceloop.core.memo import ProcessCache
 from serviceloop.customers.contacts import normalise_phone
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.reference import catalogue
@@ -33,22 +32,17 @@ logger = logging.getLogger(__name__)
 
 # The active endpoints, read at most every REFERENCE_CACHE_SECONDS per process: every audit
 # event of every ticket asks, and most installations have none (decision 0006).
-_endpoints: tuple[float, list[Endpoint]] | None = None
+_cache = ProcessCache()
 
 
 def active_endpoints() -> list[Endpoint]:
-    global _endpoints
-    now = time.monotonic()
-    if _endpoints is None or now - _endpoints[0] >= settings.REFERENCE_CACHE_SECONDS:
-        _endpoints = (now, list(Endpoint.objects.filter(is_active=True)))
-    return _endpoints[1]
+    return _cache.get("endpoints", lambda: list(Endpoint.objects.filter(is_active=True)))
 
 
 def forget(**kwargs: object) -> None:
     """Drop this process's copy of the endpoints (connected to their save and delete; other
     processes follow within REFERENCE_CACHE_SECONDS)."""
-    global _endpoints
-    _endpoints = None
+    _cache.forget()
 
 
 def queue_sms(*, to: str, text: str, language: str, ticket_number: str, event: str) -> int:
