@@ -37,6 +37,7 @@ _SHOWN_ELSEWHERE = frozenset(
         "note.added",
         "commitment.created",
         "attachment.added",
+        "ticket.escalated",  # the system's internal note says what happened and to whom
     }
 )
 # Same moment: the request first, then what was said, promised, attached, and what it did.
@@ -105,7 +106,10 @@ def timeline_of(ticket: Ticket, *, user: User, merged_ids: list[int] | None = No
             Entry(
                 kind="note" if interaction.is_internal else "interaction",
                 at=interaction.occurred_at,
-                actor=interaction.author.display_name if interaction.author else "",
+                # a note with no author was written by the system (an escalation)
+                actor=interaction.author.display_name
+                if interaction.author
+                else str(_("The system")),
                 interaction=interaction,
                 attachments=files_of.get(interaction.pk, []),
                 from_ticket=numbers.get(interaction.ticket_id, ""),

@@ -27,6 +27,7 @@ from serviceloop.sla.models import (
 from serviceloop.sla.queries import breaching_soon
 from serviceloop.tickets import services
 from serviceloop.tickets.models import Interaction, Ticket
+from serviceloop.tickets.timeline import timeline_of
 from tests.builders import make_user
 
 pytestmark = pytest.mark.django_db
@@ -268,3 +269,13 @@ def test_the_sweep_is_a_task_of_the_schedule():
     from serviceloop.core.schedule import sweep_tasks
 
     assert "escalate_due_tickets" in sweep_tasks()
+
+
+def test_the_timeline_shows_the_systems_note_once(agent, supervisor):
+    ticket = create(agent)
+    sweep(MONDAY_10 + timedelta(minutes=61))  # 75 % and the breach
+    entries = timeline_of(ticket, user=agent)
+    notes = [entry for entry in entries if entry.kind == "note"]
+    assert [entry.actor for entry in notes] == ["The system", "The system"]
+    assert "75% of the first response time is used" in notes[0].interaction.content
+    assert not [entry for entry in entries if "ticket.escalated" in entry.sentence]

@@ -123,13 +123,13 @@ def test_it_merges_every_source_oldest_first(agent, teammate, customer):
             "",
         ),
         (
-            lambda t, a, m: audit.record(actor=a, action="ticket.escalated", target=t),
-            "王芳: ticket.escalated",
+            lambda t, a, m: audit.record(actor=a, action="ticket.exported", target=t),
+            "王芳: ticket.exported",
             "",
         ),
         (
-            lambda t, a, m: audit.record(actor=None, action="ticket.escalated", target=t),
-            "The system: ticket.escalated",
+            lambda t, a, m: audit.record(actor=None, action="ticket.exported", target=t),
+            "The system: ticket.exported",
             "",
         ),
     ],
