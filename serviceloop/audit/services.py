@@ -1,7 +1,9 @@
 """Writing the audit trail. Call `record` inside the transaction of the change it describes."""
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -95,8 +97,22 @@ def record_all(entries: Iterable[Entry]) -> list[AuditEvent]:
     return events
 
 
+_unpublished: ContextVar[bool] = ContextVar("unpublished", default=False)
+
+
+@contextmanager
+def unpublished() -> Iterator[None]:
+    """Inside, changes are audited but send no `committed` signal: history being replayed
+    (the demo seeder) must not mail customers, ring staff bells or call webhooks."""
+    token = _unpublished.set(True)
+    try:
+        yield
+    finally:
+        _unpublished.reset(token)
+
+
 def _publish(events: list[AuditEvent]) -> None:
     """Send `committed` for each event once the transaction commits (decision 0010)."""
-    if committed.has_listeners(AuditEvent):
+    if committed.has_listeners(AuditEvent) and not _unpublished.get():
         for event in events:
             transaction.on_commit(partial(committed.send_robust, sender=AuditEvent, event=event))

@@ -84,3 +84,16 @@ def test_it_turns_amber_then_red_and_escalates_to_the_supervisor(live):
 def test_the_demo_routes_new_tickets_in_two_teams(live):
     rules = dict(TeamRouting.objects.values_list("team__code", "rule"))
     assert rules == {"logistics": Rule.ROUND_ROBIN, "after-sales": Rule.LEAST_LOADED}
+
+
+def test_replaying_the_history_mails_nobody_and_rings_no_bell(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.delenv("PORT", raising=False)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        demo("--tickets", "40")
+    assert Ticket.objects.count() >= 40
+    assert callbacks == []
+    assert mail.outbox == []
+    assert not Notification.objects.exists()
