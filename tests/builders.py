@@ -2,8 +2,12 @@
 
 import itertools
 import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from django.db import connection
 from django.test import Client
 
 from serviceloop.accounts.choices import Role
@@ -147,3 +151,19 @@ def field_errors(response: Any) -> dict[str, str]:
     """{field: message} of a problem+json response."""
     assert response["Content-Type"] == "application/problem+json", response.content
     return {error["field"]: error["message"] for error in response.json()["errors"]}
+
+
+def at_once[T](work: Callable[[int], T], count: int = 2) -> list[T]:
+    """work(i) for i in range(count), in `count` threads released together, each with its
+    own database connection (closed after): several workers at the same moment."""
+    barrier = threading.Barrier(count)
+
+    def run(i: int) -> T:
+        try:
+            barrier.wait(timeout=30)
+            return work(i)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))

@@ -2,12 +2,8 @@
 never gives an agent more open tickets than their capacity, also for an agent of two teams,
 and every ticket beyond the capacity waits."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 import time_machine
-from django.db import connection
 from django.db.models import Count
 
 from serviceloop.accounts.choices import Role
@@ -17,28 +13,12 @@ from serviceloop.routing import services as routing
 from serviceloop.routing.models import AgentProfile, Rule
 from serviceloop.tickets import services
 from serviceloop.tickets.models import Ticket
-from tests.builders import make_team, make_user
+from tests.builders import at_once, make_team, make_user
 
 from .given import TUESDAY_10, routed
 
 THREADS = 8
 PER_THREAD = 4
-
-
-def _in_threads(work, count: int) -> list:
-    """Run work(i) for i in range(count) in THREADS threads started together, each with its
-    own connection."""
-    barrier = threading.Barrier(count)
-
-    def run(i: int):
-        try:
-            barrier.wait(timeout=30)
-            return work(i)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 @pytest.mark.parametrize("rule", [Rule.ROUND_ROBIN, Rule.LEAST_LOADED])
@@ -71,7 +51,7 @@ def test_concurrent_creations_never_exceed_an_agents_capacity(transactional_db, 
         return made
 
     with time_machine.travel(TUESDAY_10):
-        made = [pk for pks in _in_threads(create, THREADS) for pk in pks]
+        made = [pk for pks in at_once(create, THREADS) for pk in pks]
 
     assert Ticket.objects.count() == len(made) == THREADS * PER_THREAD
     loads = dict(
@@ -109,7 +89,7 @@ def test_concurrent_sweeps_assign_each_waiting_ticket_once(transactional_db):
     assert not Ticket.objects.filter(assignee__isnull=False).exists()
 
     with time_machine.travel(TUESDAY_10):
-        counts = _in_threads(lambda i: routing.route_waiting(batch=4), 4)
+        counts = at_once(lambda i: routing.route_waiting(batch=4), 4)
 
     assert sum(counts) == 15
     assert Ticket.objects.filter(assignee__isnull=False).count() == 15

@@ -2,7 +2,6 @@
 time an open promise becomes missed and its owner and the team's supervisors are told at
 once — each exactly once however often the sweeps run."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,7 +19,7 @@ from serviceloop.tickets.services.sweeps import (
     remind_commitment_owners,
 )
 from serviceloop.tickets.tasks import miss_commitments, remind_commitments
-from tests.builders import make_user
+from tests.builders import at_once, make_user
 
 from .given import ticket_in
 
@@ -182,21 +181,7 @@ def test_two_sweeps_at_once_miss_and_notify_each_promise_exactly_once(promise, a
         clone.due_at = DUE - timedelta(seconds=i)
         clones.append(clone)
     Commitment.objects.bulk_create(clones)
-    barrier = threading.Barrier(2)
-    counts: list[int] = []
-
-    def sweep() -> None:
-        try:
-            barrier.wait(timeout=30)
-            counts.append(miss_overdue_commitments(now=DUE, batch=50))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    counts = at_once(lambda _: miss_overdue_commitments(now=DUE, batch=50))
 
     assert sum(counts) == 300, counts
     assert Commitment.objects.filter(status=CommitmentStatus.MISSED).count() == 300

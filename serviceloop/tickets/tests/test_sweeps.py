@@ -2,7 +2,6 @@
 through the status machine, audited as the system's doing, each exactly once however many
 workers sweep at once."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +14,7 @@ from serviceloop.tickets.choices import Status
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.services.sweeps import close_resolved_tickets
 from serviceloop.tickets.tasks import auto_close_resolved_tickets
-from tests.builders import make_ticket
+from tests.builders import at_once, make_ticket
 
 START = datetime(2031, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -199,21 +198,7 @@ def test_two_sweeps_at_once_close_each_ticket_exactly_once(agent):
         clone.resolved_at = template.resolved_at - timedelta(seconds=i)
         clones.append(clone)
     Ticket.objects.bulk_create(clones)
-    barrier = threading.Barrier(2)
-    counts: list[int] = []
-
-    def sweep() -> None:
-        try:
-            barrier.wait(timeout=30)
-            counts.append(close_resolved_tickets(now=START, batch=200))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    counts = at_once(lambda _: close_resolved_tickets(now=START, batch=200))
 
     assert sum(counts) == due, counts
     assert Ticket.objects.filter(status=Status.CLOSED).count() == due

@@ -1,14 +1,13 @@
 """Several workers sweeping at once send each due delivery exactly once."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 
 from serviceloop.webhooks import sending
 from serviceloop.webhooks.models import Delivery, DeliveryStatus, Endpoint
+from tests.builders import at_once
 
 START = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
 
@@ -28,22 +27,12 @@ def test_two_sweeps_at_once_send_each_delivery_once(receiver):
         )
         for n in range(due)
     )
-    barrier = threading.Barrier(2)
-    counts: list[int] = []
 
-    def sweep() -> None:
-        try:
-            barrier.wait(timeout=30)
-            with time_machine.travel(START, tick=True):
-                counts.append(sending.deliver_due(batch=5))
-        finally:
-            connection.close()
+    def sweep(_: int) -> int:
+        with time_machine.travel(START, tick=True):
+            return sending.deliver_due(batch=5)
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    counts = at_once(sweep)
 
     assert sum(counts) == due, counts
     assert all(counts), counts  # both worked
