@@ -16,8 +16,7 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
-# name -> dotted path of a task taking no arguments. Later sweeps (SLA, escalation,
-# reminders) add a line here.
+# name -> dotted path of a task taking no arguments; a new periodic job adds a line.
 SWEEPS: dict[str, str] = {
     "auto_close_resolved_tickets": "serviceloop.tickets.tasks.auto_close_resolved_tickets",
     "escalate_due_tickets": "serviceloop.sla.tasks.escalate_due_tickets",
