@@ -6,7 +6,6 @@ public replies, the resolution summary, promises. Never internal notes, the assi
 the team.
 """
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,15 +15,12 @@ from django.urls import reverse
 
 from serviceloop.audit.models import AuditEvent
 from serviceloop.customers.choices import ContactKind
+from serviceloop.customers.language import language_of
 from serviceloop.customers.models import Customer
 from serviceloop.tickets.choices import Direction, Status
 from serviceloop.tickets.models import Commitment, Interaction, Ticket
 
 from .choices import MessageKind
-
-TEMPLATE_LANGUAGES = ("en", "zh-hans")
-# CJK unified ideographs (and extension A), CJK punctuation and full-width forms
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,18 +31,6 @@ class Recipient:
     language: str
     zone: ZoneInfo
     has_login: bool
-
-
-def language_of(customer: Customer, ticket: Ticket) -> str:
-    """The customer's language; else their portal login's; else a guess from the ticket's
-    text (any Chinese character: Simplified Chinese); else LANGUAGE_CODE."""
-    user = customer.user
-    for language in (customer.language, user.language if user else ""):
-        if language in TEMPLATE_LANGUAGES:
-            return language
-    if _CJK.search(f"{ticket.subject}\n{ticket.description}"):
-        return "zh-hans"
-    return settings.LANGUAGE_CODE
 
 
 def zone_of(customer: Customer) -> ZoneInfo:
@@ -71,7 +55,7 @@ def recipient_of(ticket: Ticket) -> Recipient:
         name=customer.name,
         email=email,
         phone=contacts.get(ContactKind.PHONE, ""),
-        language=language_of(customer, ticket),
+        language=language_of(customer, f"{ticket.subject}\n{ticket.description}"),
         zone=zone_of(customer),
         has_login=user is not None and user.is_active,
     )

@@ -20,7 +20,6 @@ two teams is counted under their lock). The open tickets are counted after the l
 """
 
 import logging
-import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from serviceloop.accounts.models import TeamMembership, User
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import NotPermitted
+from serviceloop.customers.language import language_of
 from serviceloop.tickets.choices import OPEN_STATUSES
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.reference import catalogue
@@ -46,7 +46,6 @@ AUTOMATIC = (Rule.ROUND_ROBIN, Rule.LEAST_LOADED)
 NOTES: dict[str, str] = {Rule.ROUND_ROBIN: "round-robin", Rule.LEAST_LOADED: "least-loaded"}
 logger = logging.getLogger(__name__)
 _NEVER = datetime.min.replace(tzinfo=UTC)
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass
@@ -69,18 +68,14 @@ class Candidate:
         if self.categories and line and not self.categories.intersection(line):
             return False
         languages = self.profile.languages
-        if languages and language_of(ticket) not in languages:
+        if (
+            languages
+            and language_of(ticket.customer, f"{ticket.subject}\n{ticket.description}")
+            not in languages
+        ):
             return False
         tier_id = ticket.customer.tier_id
         return not (self.tiers and tier_id is not None and tier_id not in self.tiers)
-
-
-def language_of(ticket: Ticket) -> str:
-    """The customer's language: as recorded on the customer, else "zh-hans" when the
-    ticket's text has Chinese characters, else "en"."""
-    if ticket.customer.language:
-        return ticket.customer.language
-    return "zh-hans" if _CJK.search(f"{ticket.subject}\n{ticket.description}") else "en"
 
 
 def _category_line(ticket: Ticket) -> list[int]:

@@ -21,6 +21,7 @@ from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
+from serviceloop.customers.language import language_of
 from serviceloop.inbox.models import Kind as NotificationKind
 from serviceloop.inbox.services import notify
 
@@ -237,7 +238,7 @@ def _resolve_waiting_batch(batch: int) -> int:
     )  # ticket_waiting_due
     tickets = _locked(due.select_related("customer"), order_by="waiting_since", batch=batch)
     for ticket in tickets:
-        language = ticket.customer.language or settings.LANGUAGE_CODE
+        language = language_of(ticket.customer, f"{ticket.subject}\n{ticket.description}")
         apply_status(
             ticket,
             Status.RESOLVED,
