@@ -35,8 +35,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import User
+from serviceloop.accounts.queries import supervisors_by_team
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.inbox import services as inbox
@@ -262,11 +262,7 @@ class _People:
         if team_id is None:
             return []
         if team_id not in self.supervisors:
-            self.supervisors[team_id] = list(
-                User.objects.filter(
-                    memberships__team_id=team_id, role=Role.SUPERVISOR, is_active=True
-                ).order_by("pk")
-            )
+            self.supervisors.update(supervisors_by_team([team_id]))
         return self.supervisors[team_id]
 
     def user(self, pk: int | None) -> User | None:

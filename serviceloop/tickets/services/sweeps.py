@@ -7,7 +7,7 @@ other rows instead of waiting, on SQLite the IMMEDIATE transactions (settings) l
 in at a time, and the second sees the first one's work as done.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -17,8 +17,7 @@ from django.db import connection, models, transaction
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from serviceloop.accounts.choices import Role
-from serviceloop.accounts.models import User
+from serviceloop.accounts.queries import supervisors_by_team
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.customers.language import language_of
@@ -95,19 +94,6 @@ def _in_batches(run: Callable[[int], int], *, now: datetime | None, batch: int) 
                 return handled
 
 
-def _supervisors(team_ids: Iterable[int | None]) -> dict[int, list[User]]:
-    """The active supervisors of each team, in one query."""
-    wanted = {pk for pk in team_ids if pk is not None}
-    found: dict[int, list[User]] = {pk: [] for pk in wanted}
-    if wanted:
-        supervisors = User.objects.filter(
-            role=Role.SUPERVISOR, is_active=True, memberships__team_id__in=wanted
-        ).annotate(team_id=models.F("memberships__team_id"))
-        for user in supervisors.order_by("pk"):
-            found[user.team_id].append(user)
-    return found
-
-
 def _promise_params(commitment: Commitment) -> dict[str, str]:
     return {"text": commitment.text, "due_at": commitment.due_at.isoformat()}
 
@@ -166,7 +152,7 @@ def _miss_batch(batch: int) -> int:
         status=CommitmentStatus.OPEN, due_at__lte=clock.now()
     )  # commitment_open_due
     promises = _locked(due.select_related("owner", "ticket"), order_by="due_at", batch=batch)
-    supervisors = _supervisors(promise.ticket.team_id for promise in promises)
+    supervisors = supervisors_by_team(promise.ticket.team_id for promise in promises)
     for promise in promises:
         miss_commitment(commitment=promise, actor=None)
         notify(
