@@ -65,6 +65,8 @@ class Results:
     other_cpu: tuple[float, float] = (0.0, 0.0)  # other processes: CPU seconds, core share
     # the worker's side (bench/sla_sweep.py, bench/notify.py): their keys as they return them
     worker: dict[str, Any] = field(default_factory=dict)
+    # the analytics (bench/analytics.py): their keys as they return them
+    analytics: dict[str, Any] = field(default_factory=dict)
 
     @property
     def load_1m_s(self) -> float | None:
@@ -95,6 +97,12 @@ class Results:
             targets["sweep"] = Target("≤ 1 s", self.worker["sla_sweep_100k_s"] <= 1)
         if "notify_p99_s" in self.worker:
             targets["notify"] = Target("p99 ≤ 2 s", self.worker["notify_p99_s"] <= 2)
+        a = self.analytics
+        for key, label, limit in ANALYTICS_TARGETS:
+            if a.get(key) is not None:
+                targets[key] = Target(
+                    label, a[key] <= limit if key != "export_peak_mb" else a[key] < limit
+                )
         return targets
 
     def latest(self) -> dict[str, Any]:
@@ -119,6 +127,7 @@ class Results:
             "portal_page_p99_ms": round(m.portal_page.p99_ms, 2),
             "load_1m_s": self.load_1m_s,
             **self.worker,
+            **{k: v for k, v in self.analytics.items() if not k.endswith("_variants_ms")},
             "tickets": self.tickets,
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {
@@ -133,11 +142,28 @@ class Results:
     def detail_dict(self) -> dict[str, Any]:
         return {
             **self.latest(),
+            **self.analytics,
             "tickets_at_start": self.tickets_at_start,
             "load_seconds": self.load_seconds,
             "load_tickets": self.load_tickets,
             "servers": [result.as_dict() for result in [self.main, *self.others]],
         }
+
+
+ANALYTICS_TARGETS = (
+    ("dashboard_90d_ms", "≤ 300 ms", 300),
+    ("dashboard_year_ms", "≤ 1,000 ms", 1000),
+    ("plan_effect_ms", "≤ 1,000 ms", 1000),
+    ("export_100k_s", "≤ 20 s", 20),
+    ("export_peak_mb", "< 300 MB", 300),
+)
+ANALYTICS_LABELS = {
+    "dashboard_90d_ms": "dashboard page, 90 days, slowest of no / each one filter (median)",
+    "dashboard_year_ms": "dashboard page, 365 days (median)",
+    "plan_effect_ms": "plan effect with a pilot, 2 x 30-day windows (median)",
+    "export_100k_s": "XLSX export of >= 100,000 tickets, streamed",
+    "export_peak_mb": "peak memory of the exporting process (VmHWM)",
+}
 
 
 def write_json(path: Path, figures: dict[str, Any], *, merge: bool) -> None:
@@ -226,6 +252,11 @@ def render(results: Results, peer: PeerFigures | None) -> str:
                 _ok(t["notify"]),
             ]
         )
+    a = r.analytics
+    for key, _label, _limit in ANALYTICS_TARGETS:
+        if key in t:
+            unit = " ms" if key.endswith("_ms") else (" s" if key.endswith("_s") else " MB")
+            rows.append([ANALYTICS_LABELS[key], f"{a[key]}{unit}", t[key].label, _ok(t[key])])
     load = [f"load {r.load_tickets:,} tickets (generate.py)", f"{r.load_seconds:.1f} s"]
     if "load" in t:
         rows.append([*load, t["load"].label, _ok(t["load"])])

@@ -25,6 +25,7 @@ if __package__ in (None, ""):  # run as `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
+from .analytics import measure as measure_analytics
 from .config import (
     DEFAULT_DATABASE_URL,
     DEFAULT_TICKETS,
@@ -239,6 +240,8 @@ def main() -> int:
     else:
         worker = measure_sweep(url, open_tickets=OPEN_TICKETS)
     worker.update(measure_notify(tickets=20 if smoke else 200, database_url=url))
+    log("measuring the analytics: dashboards, a plan's effect, a 100k-ticket export")
+    analytics = measure_analytics(url, log=log)
     results = Results(
         tickets=dataset.tickets,
         tickets_at_start=tickets_at_start,
@@ -249,6 +252,7 @@ def main() -> int:
         others=measured[1:],
         other_cpu=other_cpu,
         worker=worker,
+        analytics=analytics,
     )
     log("")
     log(render(results, load_peer()))

@@ -95,6 +95,12 @@ INSTALLED_APPS = [
     "serviceloop.inbox",
     "serviceloop.notifications",
     "serviceloop.webhooks",
+    "serviceloop.satisfaction",
+    "serviceloop.followups",
+    "serviceloop.feedback",
+    "serviceloop.analytics",
+    "serviceloop.improvement",
+    "serviceloop.reports",
     "serviceloop.api",
     "serviceloop.web",
     "serviceloop.demo",
@@ -345,6 +351,24 @@ else:
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, minimum=1)
 AUTO_CLOSE_DAYS = env_int("AUTO_CLOSE_DAYS", 7, minimum=1)
+# Satisfaction: the signed CSAT/NPS links work this many days; the CSAT request goes out
+# this many minutes after the resolution (not for a ticket reopened meanwhile).
+SATISFACTION_LINK_DAYS = env_int("SATISFACTION_LINK_DAYS", 30, minimum=1)
+SATISFACTION_DELAY_MINUTES = env_int("SATISFACTION_DELAY_MINUTES", 60)
+# Staff surveys show their results only from this many answers (anonymity).
+STAFF_SURVEY_MIN_ANSWERS = env_int("STAFF_SURVEY_MIN_ANSWERS", 5, minimum=1)
+# The weekly (Monday) and monthly (1st) digests to supervisors and managers go out from
+# this hour, local time.
+DIGEST_HOUR = env_int("DIGEST_HOUR", 8)
+# Analytics: how a category's impact on the priority matrix mixes its mean handling time,
+# its CSAT drop and its complaint share ("handling,csat,complaints" weights).
+ANALYTICS_IMPACT_WEIGHTS = tuple(
+    float(part) for part in env_str("ANALYTICS_IMPACT_WEIGHTS", "0.4,0.3,0.3").split(",")
+)
+if len(ANALYTICS_IMPACT_WEIGHTS) != 3 or min(ANALYTICS_IMPACT_WEIGHTS) < 0:
+    raise ImproperlyConfigured(
+        "ANALYTICS_IMPACT_WEIGHTS must be three weights ≥ 0, e.g. 0.4,0.3,0.3"
+    )
 # Outbound webhooks and the SMS gateway (docs/webhooks.md): each POST waits at most
 # WEBHOOK_TIMEOUT_SECONDS; a failed one is tried again after WEBHOOK_BACKOFF_SECONDS, doubled
 # each time, and becomes a dead letter after WEBHOOK_MAX_ATTEMPTS attempts.

@@ -15,7 +15,11 @@ from ninja.renderers import BaseRenderer
 
 from serviceloop.core.errors import DomainError
 
-from . import accounts, audit, catalog, conversation, customers, inbox, tickets
+from . import accounts, analytics, audit, catalog, conversation, customers, inbox, tickets
+from . import feedback as feedback_api
+from . import followups as follow_ups_api
+from . import improvement as improvement_api
+from . import surveys as surveys_api
 from .auth import BearerToken, Session
 from .problems import field_path, from_domain_error, problem, translated_message
 
@@ -52,6 +56,12 @@ api.add_router("/", catalog.router)
 api.add_router("/", accounts.router)
 api.add_router("/audit", audit.router)
 api.add_router("/notifications", inbox.router)
+api.add_router("/surveys", surveys_api.router)
+api.add_router("/follow-ups", follow_ups_api.router)
+api.add_router("/analytics", analytics.router)
+api.add_router("/feedback", feedback_api.router)
+api.add_router("/staff-surveys", feedback_api.staff_surveys)
+api.add_router("/improvement", improvement_api.router)
 
 
 @api.exception_handler(DomainError)

@@ -27,6 +27,9 @@ MESSAGES: dict[str, Promise] = {
     Kind.ESCALATED: _("Ticket %(number)s was escalated to you: the %(target)s target"),
     Kind.COMMITMENT_DUE: _("Ticket %(number)s: the promise “%(text)s” is due at %(due_at)s"),
     Kind.COMMITMENT_MISSED: _("Ticket %(number)s: the promise “%(text)s” was missed"),
+    Kind.STAFF_SURVEY: _("Staff survey “%(text)s”: please answer by %(due_at)s"),
+    Kind.FOLLOW_UP_OVERDUE: _("Follow-up call for %(number)s was due at %(due_at)s"),
+    Kind.PLAN_ACTION_DELAYED: _("Plan %(number)s: the action “%(text)s” is past its planned end"),
 }
 
 # The SLA targets named in params["target"].

@@ -16,6 +16,9 @@ class Kind(models.TextChoices):
     ESCALATED = "escalated", _("Ticket escalated")
     COMMITMENT_DUE = "commitment_due", _("Promise due soon")
     COMMITMENT_MISSED = "commitment_missed", _("Promise missed")
+    STAFF_SURVEY = "staff_survey", _("Staff survey to answer")
+    FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Follow-up call overdue")
+    PLAN_ACTION_DELAYED = "plan_action_delayed", _("Improvement action delayed")
 
 
 class Notification(models.Model):

@@ -11,6 +11,9 @@ class MessageKind(models.TextChoices):
     PROMISED = "promised", _("Promise made")
     RENEGOTIATED = "renegotiated", _("Promise renegotiated")
     REMINDER = "reminder", _("Waiting for the customer's answer")
+    CSAT = "csat", _("Satisfaction survey (CSAT)")
+    # sent by the satisfaction app to a campaign's sample, not for an event of a ticket
+    NPS = "nps", _("Recommendation survey (NPS)")
 
 
 class DeliveryChannel(models.TextChoices):

@@ -17,6 +17,8 @@ from serviceloop.audit.models import AuditEvent
 from serviceloop.customers.choices import ContactKind
 from serviceloop.customers.language import language_of
 from serviceloop.customers.models import Customer
+from serviceloop.satisfaction import links as survey_links
+from serviceloop.satisfaction.models import CsatSurvey
 from serviceloop.tickets.choices import Direction, Status
 from serviceloop.tickets.models import Commitment, Interaction, Ticket
 
@@ -130,4 +132,12 @@ def context_for(
         context["reason"] = old.reason or event.note
     elif kind == MessageKind.REMINDER:
         context["reply"] = _last_public_reply(ticket)
+    elif kind == MessageKind.CSAT:
+        survey = CsatSurvey.objects.filter(pk=event.target_id, ticket=ticket).first()
+        if survey is None or survey.is_answered:  # answered meanwhile: nothing to ask
+            return None
+        for score, url in survey_links.csat_rating_urls(survey).items():
+            context[f"rating_url_{score}"] = url
+        context["survey_url"] = survey_links.csat_page_url(survey)
+        context["expires_at"] = survey.expires_at
     return context

@@ -72,6 +72,8 @@ def message_kind(event: AuditEvent) -> MessageKind | None:
         return MessageKind.RENEGOTIATED
     if action == "ticket.customer_reminded":
         return MessageKind.REMINDER
+    if action == "csat.requested":
+        return MessageKind.CSAT
     return None
 
 
@@ -214,6 +216,7 @@ SMS_EVENT_NAMES: dict[str, str] = {
     MessageKind.PROMISED: "commitment.created",
     MessageKind.RENEGOTIATED: "commitment.renegotiated",
     MessageKind.REMINDER: "ticket.customer_reminded",
+    MessageKind.CSAT: "csat.requested",
 }
 
 

@@ -10,6 +10,7 @@ time that passes between their start and end (a period across a DST change is an
 shorter or longer, as the clock on the wall says).
 """
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -65,6 +66,7 @@ class Schedule:
                 yield a, b
 
 
+@functools.lru_cache(maxsize=8192)  # the package looks dates up slowly; they never change
 def _china(day: date) -> str:
     """ "holiday", "workday" (an official working day) or "" when the package does not know
     the year (then only the weekly pattern and the calendar's own dates apply)."""

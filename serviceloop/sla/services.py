@@ -46,6 +46,11 @@ def escalation_rules() -> list[EscalationRule]:
     )
 
 
+def team_schedule(team_id: int | None) -> Schedule:
+    """The schedule a team's business time is counted in (cached per process)."""
+    return _schedule(team_id)
+
+
 def _schedule(team_id: int | None) -> Schedule:
     def load() -> Schedule:
         team = catalogue().team_by_id.get(team_id) if team_id else None

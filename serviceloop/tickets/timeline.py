@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -38,6 +40,8 @@ _SHOWN_ELSEWHERE = frozenset(
         "commitment.created",
         "attachment.added",
         "ticket.escalated",  # the system's internal note says what happened and to whom
+        "csat.scheduled",
+        "follow_up.overdue",  # the assignee's notification
     }
 )
 # Same moment: the request first, then what was said, promised, attached, and what it did.
@@ -302,11 +306,42 @@ def _event_entry(
             "actor": actor,
             "number": after.get("follow_up", "—"),
         }
+    elif action == "csat.requested":
+        sentence = _("The customer was asked to rate the service")
+    elif action in ("csat.answered", "csat.updated"):
+        template = (
+            _("The customer rated the service %(score)s of 5")
+            if action == "csat.answered"
+            else _("The customer changed the rating to %(score)s of 5")
+        )
+        sentence = template % {"score": after.get("score", "—")}
+        note = after.get("comment") or ""
+    elif action == "follow_up.opened":
+        sentence = _("A follow-up call was planned, due %(due)s") % {
+            "due": _moment(after.get("due_at")),
+        }
+    elif action == "follow_up.recorded":
+        sentence = _("%(actor)s made the follow-up call: %(outcome)s") % {
+            "actor": actor,
+            "outcome": _("solved") if after.get("outcome") == "solved" else _("not solved"),
+        }
+        note = ""  # the notes are the internal note beside it
+    elif action == "follow_up.cancelled":
+        sentence = _("The follow-up call was cancelled: the ticket was reopened")
+        note = ""
     elif action == "interaction.edited":
         sentence = _("%(actor)s corrected an entry of the conversation") % {"actor": actor}
     else:
         sentence = _("%(actor)s: %(action)s") % {"actor": actor, "action": action}
     return Entry(kind=kind, at=event.occurred_at, actor=actor, sentence=sentence, note=note)
+
+
+def _moment(value: Any) -> str:
+    """An ISO time of an audit event's values, in local time ("—" when there is none)."""
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None:
+        return "—"
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 def _updated_sentence(actor: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> str:

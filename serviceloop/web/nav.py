@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import User
+from serviceloop.analytics.access import may_view as may_view_analytics
+from serviceloop.followups.permissions import FOLLOW_UP_WORKER_ROLES
+from serviceloop.improvement.permissions import uses_improvement
+from serviceloop.satisfaction.permissions import CAMPAIGN_READER_ROLES
 from serviceloop.tickets.board import BOARD_ROLES
 
 
@@ -27,12 +31,23 @@ def menu_for(user: User) -> list[Item]:
         return [
             Item("portal:home", _("My requests"), "portal"),
             Item("portal:new", _("New request"), "portal/new"),
+            Item("portal:feedback", _("Feedback"), "portal/feedback"),
         ]
     items = [Item("desk:queue", _("Queue"), "desk")]
     if user.works_tickets:
         items.append(Item("desk:new", _("New ticket"), "desk/new"))
     if user.role in BOARD_ROLES:
         items.append(Item("desk:board", _("Team board"), "desk/board"))
+    if may_view_analytics(user):
+        items.append(Item("desk:analytics", _("Analytics"), "desk/analytics"))
+    if user.role in FOLLOW_UP_WORKER_ROLES:
+        items.append(Item("desk:follow_ups", _("Follow-ups"), "desk/follow-ups"))
+    if user.role in CAMPAIGN_READER_ROLES:
+        items.append(Item("desk:nps_campaigns", _("NPS campaigns"), "desk/surveys"))
+    items.append(Item("desk:feedback", _("Feedback"), "desk/feedback"))
+    items.append(Item("desk:staff_surveys", _("Staff surveys"), "desk/staff-surveys"))
+    if uses_improvement(user):
+        items.append(Item("desk:improvement_board", _("Improvement"), "desk/improvement"))
     if user.role == Role.ADMIN:
         items.append(Item("admin:index", _("Configuration"), "admin"))
     return items

@@ -1,14 +1,23 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import board, inbox, intake, portal, queue, shell, ticket
+from .views import analytics, board, inbox, intake, portal, queue, shell, ticket
+from .views import feedback as feedback_views
+from .views import followups as follow_up_views
+from .views import improvement as improvement_views
+from .views import surveys as survey_views
 
 desk = (
     queue.urlpatterns
     + ticket.urlpatterns
     + intake.urlpatterns
     + board.urlpatterns
-    + inbox.urlpatterns,
+    + inbox.urlpatterns
+    + survey_views.urlpatterns
+    + follow_up_views.urlpatterns
+    + analytics.urlpatterns
+    + feedback_views.urlpatterns
+    + improvement_views.urlpatterns,
     "desk",
 )
 
@@ -53,5 +62,16 @@ urlpatterns = [
     path("preferences/", shell.preferences, name="preferences"),
     path("language/", shell.set_language, name="set_language"),
     path("desk/", include(desk)),
-    path("portal/", include((portal.urlpatterns, "portal"))),
+    path(
+        "portal/",
+        include(
+            (
+                portal.urlpatterns
+                + survey_views.portal_urlpatterns
+                + feedback_views.portal_urlpatterns,
+                "portal",
+            )
+        ),
+    ),
+    path("surveys/", include((survey_views.public_urlpatterns, "surveys"))),
 ]

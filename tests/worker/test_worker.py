@@ -81,7 +81,10 @@ def test_the_worker_process_runs_an_enqueued_task_and_stops_on_sigterm(
 
         assert _wait_for(result) == TaskResultStatus.SUCCESSFUL
         assert Ticket.objects.get(pk=due_ticket.pk).status == Status.CLOSED
-        assert AuditEvent.objects.filter(ticket_id=due_ticket.pk, actor_id=None).count() == 1
+        closed_by_the_system = AuditEvent.objects.filter(
+            ticket_id=due_ticket.pk, actor_id=None, action="ticket.transitioned"
+        )
+        assert [event.after["status"] for event in closed_by_the_system] == [Status.CLOSED]
     finally:
         worker.send_signal(signal.SIGTERM)
         output, _ = worker.communicate(timeout=30)

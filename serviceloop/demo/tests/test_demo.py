@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import Team, User
+from serviceloop.analytics import queries
+from serviceloop.analytics.models import DailyRollup, TicketFact
+from serviceloop.analytics.scope import Scope, Window
 from serviceloop.audit.models import AuditEvent
 from serviceloop.customers.models import Customer, CustomerContact, Organisation
 from serviceloop.demo import seeder
@@ -187,6 +190,16 @@ class TestASmallDemo:
         answered = Ticket.objects.exclude(first_response_at=None)
         assert answered.count() >= 0.9 * Ticket.objects.count()
         assert all(t.first_response_at >= t.created_at for t in answered)
+
+    def test_the_analytics_hold_every_ticket_and_a_real_pareto(self):
+        assert TicketFact.objects.count() == Ticket.objects.count()
+        assert sum(DailyRollup.objects.values_list("tickets", flat=True)) == Ticket.objects.count()
+        days = TicketFact.objects.order_by("day").values_list("day", flat=True)
+        window = Window(days.first(), days.last())
+        bars = queries.dashboard(Scope(), window, queries.Visibility(teams=None)).categories
+        assert len(bars) >= 5
+        vital = [bar for bar in bars if bar.vital]
+        assert 0 < len(vital) < len(bars)  # a few categories make up 80 %
 
     def test_every_ticket_has_its_audit_trail(self):
         tickets = Ticket.objects.all()

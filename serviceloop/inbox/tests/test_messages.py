@@ -31,7 +31,21 @@ EN = {
         {"text": "Call back before 10:00", "due_at": DUE},
         "Ticket {n}: the promise “Call back before 10:00” was missed",
     ),
+    Kind.STAFF_SURVEY: (
+        {"survey": 1, "text": "Q4 team climate", "due_at": DUE},
+        "Staff survey “Q4 team climate”: please answer by 11/25/2026 4:30 p.m.",
+    ),
+    Kind.FOLLOW_UP_OVERDUE: (
+        {"follow_up": 7, "due_at": DUE},
+        "Follow-up call for {n} was due at 11/25/2026 4:30 p.m.",
+    ),
+    Kind.PLAN_ACTION_DELAYED: (
+        {"number": "IP-2026-001", "text": "Train the agents", "plan": 1, "action": 2},
+        "Plan IP-2026-001: the action “Train the agents” is past its planned end",
+    ),
 }
+
+ABOUT_NO_TICKET = {Kind.STAFF_SURVEY, Kind.PLAN_ACTION_DELAYED}
 
 
 def test_every_kind_has_a_sentence():
@@ -43,7 +57,8 @@ def test_every_kind_has_a_sentence():
 def test_it_reads_in_english(agent, kind):
     ticket = make_ticket(agent)
     params, expected = EN[kind]
-    (notification,) = notify([agent], kind=kind, ticket=ticket, params=params)
+    about = None if kind in ABOUT_NO_TICKET else ticket
+    (notification,) = notify([agent], kind=kind, ticket=about, params=params)
 
     with translation.override("en"):
         assert render(notification) == expected.format(n=ticket.number)
@@ -72,7 +87,12 @@ def test_missing_params_do_not_break_it(agent, kind):
     with translation.override("en"):
         text = render(notification)
 
-    assert text.startswith("Ticket …")
+    starts = {
+        Kind.STAFF_SURVEY: "Staff survey “…”",
+        Kind.FOLLOW_UP_OVERDUE: "Follow-up call for …",
+        Kind.PLAN_ACTION_DELAYED: "Plan …",
+    }
+    assert text.startswith(starts.get(kind, "Ticket …"))
 
 
 def test_odd_params_do_not_break_it(agent):

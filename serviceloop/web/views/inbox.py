@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from serviceloop.core.errors import DomainError
 from serviceloop.inbox import queries, services
+from serviceloop.inbox.models import Kind
 
 from ..htmx import HtmxRequest
 from .queue import desk_member
@@ -100,6 +101,12 @@ def open_notification(request: HtmxRequest, notification_id: int) -> HttpRespons
     services.mark_read(user=request.user, ids=[notification.pk])
     if notification.ticket is not None:
         return redirect("desk:ticket", notification.ticket.number)
+    survey = notification.params.get("survey") if isinstance(notification.params, dict) else None
+    if notification.kind == Kind.STAFF_SURVEY and isinstance(survey, int):
+        return redirect("desk:staff_survey_answer", survey_id=survey)
+    plan = notification.params.get("number") if isinstance(notification.params, dict) else None
+    if notification.kind == Kind.PLAN_ACTION_DELAYED and isinstance(plan, str):
+        return redirect("desk:improvement_plan", code=plan)
     return redirect("desk:notifications")
 
 

@@ -25,6 +25,7 @@ from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError
 from serviceloop.core.keyset import paginate
 from serviceloop.customers import registration
+from serviceloop.satisfaction import queries as satisfaction_queries
 from serviceloop.tickets import queries, services, tracking
 from serviceloop.tickets.choices import Kind, Status
 from serviceloop.tickets.models import Ticket
@@ -271,6 +272,8 @@ def _ticket_page(
         "reply_form": reply_form or ReplyForm(),
         "confirm_form": confirm_form or ConfirmForm(initial={"version": ticket.version}),
         "reopen_form": reopen_form or ReopenForm(initial={"version": ticket.version}),
+        # the rating form, once resolved
+        "csat": satisfaction_queries.portal_csat_of(ticket, _customer(request)),
     }
     return render(request, "portal/ticket.html", context, status=status)
 

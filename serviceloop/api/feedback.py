@@ -1,0 +1,609 @@
+"""/api/v1/feedback (the feedback register) and /api/v1/staff-surveys.
+
+Every door registers through the same use case: a customer's feedback is about their own
+customer record, a partner's about its organisation, a staff member's may be anonymous.
+"""
+
+import tempfile
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Status
+
+from serviceloop.accounts.choices import Role
+from serviceloop.accounts.models import User
+from serviceloop.core import clock
+from serviceloop.core.errors import DomainError, ValidationFailed
+from serviceloop.core.keyset import paginate
+from serviceloop.customers.models import Customer, Organisation
+from serviceloop.feedback import exports, queries, services
+from serviceloop.feedback.choices import (
+    FeedbackStatus,
+    FeedbackType,
+    FeedbackUrgency,
+    Nature,
+    QuestionKind,
+    Source,
+    Stage,
+)
+from serviceloop.feedback.models import FeedbackItem, StaffSurvey
+from serviceloop.feedback.permissions import reads_all_feedback, require_reader
+from serviceloop.feedback.questions import localized
+from serviceloop.tickets.queries import tickets_visible_to
+from serviceloop.tickets.reference import catalogue
+
+from .common import (
+    CodeName,
+    CustomerRef,
+    In,
+    Moment,
+    Out,
+    PageOut,
+    QueryIn,
+    UserRef,
+    actor,
+    code_name,
+    page_links,
+    user_ref,
+)
+
+router = Router(tags=["feedback"])
+staff_surveys = Router(tags=["staff surveys"])
+
+# What customers and partners do not see of an item (it comes back as null).
+_INTERNAL = frozenset(
+    {"type", "urgency", "stage", "nature", "category", "team", "submitted_by", "classified_by"}
+)
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class FeedbackIn(In):
+    text: str = Field(..., min_length=1, max_length=20_000)
+    title: str = Field("", max_length=200, description="Defaults to the text's first line")
+    anonymous: bool = Field(False, description="Staff only: no reference to you is stored")
+    tickets: list[str] = Field([], max_length=50, description="Numbers of related tickets")
+    source: Literal["customer", "partner", "staff"] | None = Field(
+        None,
+        description=(
+            "Staff only, to record what a customer (customer_id) or a partner "
+            "(organisation_id) said; customers and partners always send their own"
+        ),
+    )
+    customer_id: int | None = None
+    organisation_id: int | None = None
+    type: str = Field("", max_length=20, description="Managers: process_gap, ...")
+    urgency: str = Field("", max_length=10, description="Managers: high, medium, low")
+    stage: str = Field("", max_length=10, description="Managers: intake, handling, follow_up")
+    nature: str = Field("", max_length=10, description="Managers: efficiency, quality, cost")
+    category: str = Field("", max_length=64, description="Managers: category code")
+    team: str = Field("", max_length=50, description="Managers: team code")
+
+
+class ClassifyIn(In):
+    """Fields left out stay as they are; "" clears one (not urgency)."""
+
+    type: str = Field(None, max_length=20)  # type: ignore[assignment]
+    urgency: str = Field(None, max_length=10)  # type: ignore[assignment]
+    stage: str = Field(None, max_length=10)  # type: ignore[assignment]
+    nature: str = Field(None, max_length=10)  # type: ignore[assignment]
+    category: str = Field(None, max_length=64, description="Category code")  # type: ignore[assignment]
+    team: str = Field(None, max_length=50, description="Team code")  # type: ignore[assignment]
+
+
+class BulkClassifyIn(ClassifyIn):
+    ids: list[int] = Field(..., min_length=1, max_length=200)
+    status: FeedbackStatus | None = None
+    reason: str = Field("", max_length=2_000, description="Required to reject")
+
+
+class StatusIn(In):
+    status: FeedbackStatus
+    reason: str = Field("", max_length=2_000, description="Required to reject")
+
+
+class TicketsIn(In):
+    numbers: list[str] = Field(..., min_length=1, max_length=50)
+
+
+class OrganisationRef(Out):
+    id: int
+    name: str
+
+
+class FeedbackOut(Out):
+    id: int
+    number: str
+    source: Source
+    title: str
+    text: str
+    type: FeedbackType | None
+    urgency: FeedbackUrgency | None
+    stage: Stage | None
+    nature: Nature | None
+    status: FeedbackStatus
+    rejection_reason: str
+    category: CodeName | None
+    team: CodeName | None
+    tickets: list[str]
+    customer: CustomerRef | None
+    organisation: OrganisationRef | None
+    anonymous: bool
+    submitted_by: UserRef | None
+    classified_by: UserRef | None
+    created_at: datetime
+    updated_at: datetime
+    classified_at: datetime | None
+
+
+class FeedbackList(PageOut):
+    items: list[FeedbackOut]
+    counts: dict[str, int] = Field(description="Per status, under every other filter")
+
+
+class BulkOut(Out):
+    items: list[FeedbackOut]
+
+
+class FeedbackQuery(QueryIn):
+    source: list[str] = []
+    type: list[str] = Field([], description='Codes; "none" for not yet classified')
+    stage: list[str] = Field([], description='Codes; "none" for not yet classified')
+    nature: list[str] = Field([], description='Codes; "none" for not yet classified')
+    urgency: list[str] = []
+    status: list[str] = []
+    team: str | None = Field(None, description="Team code")
+    category: str | None = Field(None, description="Category code (includes subcategories)")
+    created_after: Moment | None = None
+    created_before: Moment | None = None
+    q: str = Field("", max_length=200, description="Words of the title or text, or a number")
+    cursor: str | None = None
+    limit: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
+
+    def feedback_filter(self) -> queries.FeedbackFilter:
+        values = self.model_dump(exclude={"cursor", "limit", "format"})
+        for name in ("source", "type", "stage", "nature", "urgency", "status"):
+            values[name] = tuple(values[name])
+        return queries.FeedbackFilter(**values)
+
+
+class ExportQuery(FeedbackQuery):
+    format: Literal["csv", "xlsx"] = "csv"
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def _ticket_numbers(item: FeedbackItem, shown: set[int] | None) -> list[str]:
+    return sorted(t.number for t in item.tickets.all() if shown is None or t.pk in shown)
+
+
+def _shown_tickets(user: User, items: list[FeedbackItem]) -> set[int] | None:
+    """The linked tickets a customer or partner may see (None: staff see every number)."""
+    if user.is_staff_member:
+        return None
+    linked = {ticket.pk for item in items for ticket in item.tickets.all()}
+    return set(tickets_visible_to(user).filter(pk__in=linked).values_list("pk", flat=True))
+
+
+def feedback_out(item: FeedbackItem, user: User, shown: set[int] | None) -> dict[str, Any]:
+    out = {
+        "id": item.pk,
+        "number": item.number,
+        "source": item.source,
+        "title": item.title,
+        "text": item.text,
+        "type": item.type or None,
+        "urgency": item.urgency or None,
+        "stage": item.stage or None,
+        "nature": item.nature or None,
+        "status": item.status,
+        "rejection_reason": item.rejection_reason,
+        "category": code_name(item.category),
+        "team": code_name(item.team),
+        "tickets": _ticket_numbers(item, shown),
+        "customer": {"id": item.customer.pk, "name": item.customer.name} if item.customer else None,
+        "organisation": {"id": item.organisation.pk, "name": item.organisation.name}
+        if item.organisation
+        else None,
+        "anonymous": item.is_anonymous,
+        "submitted_by": user_ref(item.submitted_by),
+        "classified_by": user_ref(item.classified_by),
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+        "classified_at": item.classified_at,
+    }
+    if not user.is_staff_member:
+        for name in _INTERNAL:
+            out[name] = None
+    return out
+
+
+def _fresh(items: list[FeedbackItem], user: User) -> list[dict[str, Any]]:
+    """Items re-read with what the output needs (two queries however many)."""
+    rows = list(
+        FeedbackItem.objects.filter(pk__in=[item.pk for item in items])
+        .select_related(*queries.LIST_RELATED, "classified_by")
+        .prefetch_related("tickets")
+    )
+    by_pk = {row.pk: row for row in rows}
+    ordered = [by_pk[item.pk] for item in items]
+    shown = _shown_tickets(user, ordered)
+    return [feedback_out(item, user, shown) for item in ordered]
+
+
+def _one(item: FeedbackItem, user: User) -> dict[str, Any]:
+    return _fresh([item], user)[0]
+
+
+# --- the register --------------------------------------------------------------------------
+
+
+def _door(user: User, payload: FeedbackIn) -> dict[str, Any]:
+    """Source, customer and organisation of a registration through the API, by role."""
+    if user.role == Role.CUSTOMER:
+        customer = Customer.objects.filter(user=user).first()
+        if customer is None:
+            raise DomainError(_("Your login has no customer record."), field="customer_id")
+        return {"source": Source.CUSTOMER, "customer": customer}
+    if user.role == Role.PARTNER:
+        return {"source": Source.PARTNER, "organisation": user.organisation}
+    source = payload.source or Source.STAFF
+    door: dict[str, Any] = {"source": source}
+    errors: dict[str, Any] = {}
+    if payload.customer_id is not None:
+        door["customer"] = Customer.objects.filter(pk=payload.customer_id).first()
+        if door["customer"] is None:
+            errors["customer_id"] = _("There is no customer with this id.")
+    if payload.organisation_id is not None:
+        door["organisation"] = Organisation.objects.filter(pk=payload.organisation_id).first()
+        if door["organisation"] is None:
+            errors["organisation_id"] = _("There is no organisation with this id.")
+    if errors:
+        raise ValidationFailed(errors)
+    return door
+
+
+@router.get("", response=FeedbackList, summary="List feedback (newest first, cursor pages)")
+def list_feedback(request: HttpRequest, filters: Query[FeedbackQuery]) -> dict[str, Any]:
+    user = actor(request)
+    wanted = filters.feedback_filter()
+    visible = queries.feedback_visible_to(user)
+    counts = queries.status_counts(queries.filter_feedback(visible, wanted, with_status=False))
+    page = paginate(
+        queries.filter_feedback(visible, wanted)
+        .select_related(*queries.LIST_RELATED, "classified_by")
+        .prefetch_related("tickets"),
+        fields=("created_at", "id"),
+        cursor=filters.cursor,
+        size=filters.limit,
+    )
+    shown = _shown_tickets(user, page.items)
+    return {
+        "items": [feedback_out(item, user, shown) for item in page.items],
+        "counts": counts,
+        **page_links(request, page),
+    }
+
+
+@router.post("", response={201: FeedbackOut}, summary="Send feedback")
+def create_feedback(
+    request: HttpRequest, response: HttpResponse, payload: FeedbackIn
+) -> Status[dict[str, Any]]:
+    user = actor(request)
+    classification = {
+        name: value
+        for name in ("type", "urgency", "stage", "nature", "category", "team")
+        if (value := getattr(payload, name))
+    }
+    item = services.register_feedback(
+        title=payload.title,
+        text=payload.text,
+        actor=user,
+        anonymous=payload.anonymous,
+        tickets=queries.tickets_numbered(user, payload.tickets, field="tickets"),
+        classification=classification or None,
+        **_door(user, payload),
+    )
+    response["Location"] = reverse("api-v1:get_feedback", args=[item.number])
+    return Status(201, _one(item, user))
+
+
+@router.get(
+    "/export",
+    summary="The filtered register as a CSV or XLSX file",
+    description="Streams every item the filters keep (cursor and limit do not apply).",
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file",
+                "content": {exports.content_type(fmt): {} for fmt in exports.FORMATS},
+            }
+        }
+    },
+)
+def export_feedback(request: HttpRequest, filters: Query[ExportQuery]) -> HttpResponseBase:
+    user = actor(request)
+    require_reader(user)
+    items = queries.filter_feedback(queries.feedback_visible_to(user), filters.feedback_filter())
+    export = exports.Export(items)
+    name = exports.filename(filters.format, clock.now())
+    response: HttpResponseBase
+    if filters.format == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_lines(export), content_type=exports.content_type("csv")
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    destination = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response
+    exports.write_xlsx(export, destination)
+    destination.seek(0)
+    return FileResponse(
+        destination, as_attachment=True, filename=name, content_type=exports.content_type("xlsx")
+    )
+
+
+@router.post("/bulk-classify", response=BulkOut, summary="Classify many items, all or nothing")
+def bulk_classify(request: HttpRequest, payload: BulkClassifyIn) -> dict[str, Any]:
+    user = actor(request)
+    fields = payload.model_dump(exclude_unset=True, exclude={"ids", "status", "reason"})
+    items = services.bulk_classify(
+        ids=payload.ids,
+        actor=user,
+        status=payload.status or "",
+        reason=payload.reason,
+        **fields,
+    )
+    return {"items": _fresh(items, user)}
+
+
+@router.get("/{number}", response=FeedbackOut, summary="One feedback item")
+def get_feedback(request: HttpRequest, number: str) -> dict[str, Any]:
+    user = actor(request)
+    return _one(queries.get_feedback_for(user, number), user)
+
+
+@router.patch("/{number}", response=FeedbackOut, summary="Classify an item")
+def classify(request: HttpRequest, number: str, payload: ClassifyIn) -> dict[str, Any]:
+    user = actor(request)
+    item = queries.get_feedback_for(user, number)
+    item = services.classify_feedback(
+        item=item, actor=user, **payload.model_dump(exclude_unset=True)
+    )
+    return _one(item, user)
+
+
+@router.post("/{number}/status", response=FeedbackOut, summary="Change the status")
+def change_status(request: HttpRequest, number: str, payload: StatusIn) -> dict[str, Any]:
+    user = actor(request)
+    item = queries.get_feedback_for(user, number)
+    item = services.change_feedback_status(
+        item=item, actor=user, status=payload.status, reason=payload.reason
+    )
+    return _one(item, user)
+
+
+@router.post("/{number}/tickets", response=FeedbackOut, summary="Link tickets by number")
+def link(request: HttpRequest, number: str, payload: TicketsIn) -> dict[str, Any]:
+    user = actor(request)
+    item = queries.get_feedback_for(user, number)
+    item = services.link_tickets(item=item, actor=user, numbers=payload.numbers)
+    return _one(item, user)
+
+
+@router.delete("/{number}/tickets/{ticket_number}", response=FeedbackOut, summary="Unlink a ticket")
+def unlink(request: HttpRequest, number: str, ticket_number: str) -> dict[str, Any]:
+    user = actor(request)
+    item = queries.get_feedback_for(user, number)
+    item = services.unlink_ticket(item=item, actor=user, number=ticket_number)
+    return _one(item, user)
+
+
+# --- staff surveys -------------------------------------------------------------------------
+
+
+class QuestionIn(In):
+    key: str = Field("", max_length=50, description="Default q1, q2, ...")
+    text_en: str = Field("", max_length=500)
+    text_zh: str = Field("", max_length=500)
+    kind: QuestionKind
+
+
+class QuestionOut(Out):
+    key: str
+    text: str = Field(description="In the language of the request")
+    text_en: str
+    text_zh: str
+    kind: QuestionKind
+
+
+class StaffSurveyIn(In):
+    title: str = Field(..., min_length=1, max_length=200)
+    team: str = Field(..., max_length=50, description="Team code")
+    questions: list[QuestionIn] = Field(..., min_length=1, max_length=30)
+    opens_at: Moment
+    closes_at: Moment
+
+
+class MyInvitation(Out):
+    invited: bool
+    answered: bool
+
+
+class StaffSurveyOut(Out):
+    id: int
+    title: str
+    team: CodeName
+    questions: list[QuestionOut]
+    opens_at: datetime
+    closes_at: datetime
+    sent_at: datetime | None
+    is_open: bool
+    invited: int | None = Field(description="Readers of results only")
+    answered: int | None = Field(description="Readers of results only")
+    me: MyInvitation
+
+
+class SentOut(Out):
+    invited: int = Field(description="Members invited now (newcomers when sent again)")
+
+
+class AnswerIn(In):
+    answers: dict[str, int | str] = Field(
+        ..., description="Question key -> 1..5 (scale) or text (optional)"
+    )
+
+
+class AnsweredOut(Out):
+    survey: int
+    answered_on: date
+
+
+class TextAnswerOut(Out):
+    answer_id: str
+    text: str
+    feedback: str | None = Field(description="The feedback item made of it, if any")
+
+
+class QuestionResultOut(Out):
+    key: str
+    text: str
+    kind: QuestionKind
+    answered: int
+    mean: float | None
+    distribution: dict[str, int]
+    texts: list[TextAnswerOut]
+
+
+class ResultsOut(Out):
+    answers: int
+    questions: list[QuestionResultOut]
+
+
+class ToFeedbackIn(In):
+    question: str = Field(..., max_length=50, description="Key of a text question")
+
+
+def survey_out(survey: StaffSurvey, user: User) -> dict[str, Any]:
+    counts = queries.participation(survey) if reads_all_feedback(user) else None
+    invitation = queries.invitation_of(survey, user)
+    return {
+        "id": survey.pk,
+        "title": survey.title,
+        "team": code_name(survey.team),
+        "questions": [
+            {**question, "text": localized(question["text_en"], question["text_zh"])}
+            for question in survey.questions
+        ],
+        "opens_at": survey.opens_at,
+        "closes_at": survey.closes_at,
+        "sent_at": survey.sent_at,
+        "is_open": survey.is_open_at(clock.now()),
+        "invited": counts.invited if counts else None,
+        "answered": counts.answered if counts else None,
+        "me": {
+            "invited": invitation is not None,
+            "answered": bool(invitation and invitation.answered),
+        },
+    }
+
+
+@staff_surveys.get("", response=list[StaffSurveyOut], summary="Staff surveys I may see")
+def list_surveys(request: HttpRequest) -> list[dict[str, Any]]:
+    user = actor(request)
+    return [survey_out(survey, user) for survey in queries.surveys_visible_to(user)[:200]]
+
+
+@staff_surveys.post("", response={201: StaffSurveyOut}, summary="Create a staff survey")
+def create_survey(request: HttpRequest, payload: StaffSurveyIn) -> Status[dict[str, Any]]:
+    user = actor(request)
+    survey = services.create_staff_survey(
+        actor=user,
+        title=payload.title,
+        team=catalogue().teams.get(payload.team),
+        questions=[question.model_dump() for question in payload.questions],
+        opens_at=payload.opens_at,
+        closes_at=payload.closes_at,
+    )
+    return Status(201, survey_out(survey, user))
+
+
+@staff_surveys.get("/{survey_id}", response=StaffSurveyOut, summary="One staff survey")
+def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
+    user = actor(request)
+    return survey_out(queries.get_survey_for(user, survey_id), user)
+
+
+@staff_surveys.post("/{survey_id}/send", response=SentOut, summary="Invite the team")
+def send_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
+    user = actor(request)
+    survey = queries.get_survey_for(user, survey_id)
+    return {"invited": len(services.send_staff_survey(survey=survey, actor=user))}
+
+
+@staff_surveys.post(
+    "/{survey_id}/answer",
+    response={201: AnsweredOut},
+    summary="Answer a survey I was invited to (once; stored without my name)",
+)
+def answer_survey(
+    request: HttpRequest, survey_id: int, payload: AnswerIn
+) -> Status[dict[str, Any]]:
+    user = actor(request)
+    survey = queries.get_survey_for(user, survey_id)
+    answer = services.answer_staff_survey(survey=survey, user=user, answers=payload.answers)
+    return Status(201, {"survey": survey.pk, "answered_on": answer.answered_on})
+
+
+@staff_surveys.get(
+    "/{survey_id}/results",
+    response=ResultsOut,
+    summary="Results (409 below STAFF_SURVEY_MIN_ANSWERS answers)",
+)
+def survey_results(request: HttpRequest, survey_id: int) -> dict[str, Any]:
+    user = actor(request)
+    survey = queries.get_survey_for(user, survey_id)
+    require_reader(user)
+    results = queries.survey_results(survey)
+    return {
+        "answers": results.answers,
+        "questions": [
+            {
+                "key": question.key,
+                "text": question.text,
+                "kind": question.kind,
+                "answered": question.answered,
+                "mean": question.mean,
+                "distribution": {str(k): v for k, v in question.distribution.items()},
+                "texts": [
+                    {"answer_id": t.answer_id, "text": t.text, "feedback": t.in_register}
+                    for t in question.texts
+                ],
+            }
+            for question in results.questions
+        ],
+    }
+
+
+@staff_surveys.post(
+    "/{survey_id}/answers/{answer_id}/feedback",
+    response={201: FeedbackOut},
+    summary="Turn a text answer into an anonymous feedback item",
+)
+def answer_to_feedback(
+    request: HttpRequest, survey_id: int, answer_id: str, payload: ToFeedbackIn
+) -> Status[dict[str, Any]]:
+    user = actor(request)
+    survey = queries.get_survey_for(user, survey_id)
+    answer = queries.get_survey_answer(survey, answer_id)
+    item = services.register_feedback_from_staff_survey(
+        answer=answer, question=payload.question, actor=user
+    )
+    return Status(201, _one(item, user))

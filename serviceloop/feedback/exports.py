@@ -1,0 +1,155 @@
+"""The register as a spreadsheet: CSV streamed row by row, XLSX written in constant memory.
+
+Labels, headers and the time zone are fixed when the export is made (the request's
+language and zone), since the rows are produced later, while the response streams. Cells
+that a spreadsheet would run as a formula (=, +, -, @ first) are written as text: a
+customer's feedback must not become code on the analyst's machine.
+"""
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime, tzinfo
+from typing import IO
+
+import xlsxwriter
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from .choices import FeedbackStatus, FeedbackType, FeedbackUrgency, Nature, Source, Stage
+from .models import FeedbackItem
+from .queries import LIST_RELATED
+
+BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it
+CHUNK = 500
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _headers() -> list[str]:
+    return [
+        gettext("Number"),
+        gettext("Created"),
+        gettext("Source"),
+        gettext("Title"),
+        gettext("Text"),
+        gettext("Type"),
+        gettext("Urgency"),
+        gettext("Stage"),
+        gettext("Nature"),
+        gettext("Status"),
+        gettext("Reason for rejecting"),
+        gettext("Category"),
+        gettext("Team"),
+        gettext("Customer"),
+        gettext("Partner"),
+        gettext("Submitted by"),
+        gettext("Tickets"),
+        gettext("Classified"),
+    ]
+
+
+class Export:
+    """The rows of `items` as lists of strings, in the language and zone active now."""
+
+    def __init__(self, items: QuerySet[FeedbackItem]) -> None:
+        self.items = items.select_related(*LIST_RELATED).prefetch_related("tickets")
+        self.headers = _headers()
+        self.zone: tzinfo = timezone.get_current_timezone()
+        self.anonymous = gettext("Anonymous")
+        self.labels: dict[str, dict[str, str]] = {
+            "source": {c.value: str(c.label) for c in Source},
+            "type": {c.value: str(c.label) for c in FeedbackType},
+            "urgency": {c.value: str(c.label) for c in FeedbackUrgency},
+            "stage": {c.value: str(c.label) for c in Stage},
+            "nature": {c.value: str(c.label) for c in Nature},
+            "status": {c.value: str(c.label) for c in FeedbackStatus},
+        }
+
+    def _time(self, moment: datetime | None) -> str:
+        return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    def _label(self, name: str, item: FeedbackItem) -> str:
+        value = getattr(item, name)
+        return self.labels[name].get(value, value)
+
+    def row(self, item: FeedbackItem) -> list[str]:
+        if item.submitted_by is not None:
+            submitter = item.submitted_by.display_name
+        else:
+            submitter = self.anonymous if item.is_anonymous else ""
+        return [
+            item.number,
+            self._time(item.created_at),
+            self._label("source", item),
+            item.title,
+            item.text,
+            self._label("type", item),
+            self._label("urgency", item),
+            self._label("stage", item),
+            self._label("nature", item),
+            self._label("status", item),
+            item.rejection_reason,
+            item.category.name if item.category else "",
+            item.team.name if item.team else "",
+            item.customer.name if item.customer else "",
+            item.organisation.name if item.organisation else "",
+            submitter,
+            " ".join(sorted(ticket.number for ticket in item.tickets.all())),
+            self._time(item.classified_at),
+        ]
+
+    def rows(self) -> Iterator[list[str]]:
+        """Every item as a row, read CHUNK rows at a time (with their tickets)."""
+        for item in self.items.order_by("-created_at", "-id").iterator(chunk_size=CHUNK):
+            yield self.row(item)
+
+
+def _defused(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+class _Line:
+    """A file-like object that hands back what csv.writer writes (one line at a time)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(export: Export) -> Iterator[bytes]:
+    """The CSV file in pieces: the BOM and headers, then one line per item."""
+    writer = csv.writer(_Line())
+    yield (BOM + writer.writerow(export.headers)).encode()
+    for row in export.rows():
+        yield writer.writerow([_defused(cell) for cell in row]).encode()
+
+
+def write_xlsx(export: Export, destination: IO[bytes]) -> None:
+    """Write the workbook into `destination` (an open binary file) in constant memory: each
+    row goes to disk as it is written. The caller rewinds and streams the file."""
+    workbook = xlsxwriter.Workbook(destination, {"constant_memory": True, "in_memory": False})
+    sheet = workbook.add_worksheet(gettext("Feedback"))
+    bold = workbook.add_format({"bold": True})
+    widths = [20, 17, 10, 40, 60, 16, 8, 10, 10, 10, 30, 20, 16, 20, 20, 16, 24, 17]
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    for column, header in enumerate(export.headers):
+        sheet.write_string(0, column, header, bold)
+    for index, row in enumerate(export.rows(), start=1):
+        for column, cell in enumerate(row):
+            sheet.write_string(index, column, cell)  # text, never a formula
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+
+
+def content_type(fmt: str) -> str:
+    return {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[fmt]
+
+
+def filename(fmt: str, at: datetime) -> str:
+    return f"feedback-{timezone.localtime(at):%Y%m%d-%H%M}.{fmt}"
+
+
+FORMATS = ("csv", "xlsx")

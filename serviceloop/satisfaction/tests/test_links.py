@@ -1,0 +1,139 @@
+"""The survey links need no sign-in, so the link is the key: a forged, changed or foreign
+link gets a clear page (400), an expired one 410, and nothing is stored either way."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.urls import reverse
+
+from serviceloop.audit.models import AuditEvent
+from serviceloop.followups.models import FollowUp
+from serviceloop.satisfaction import links
+from serviceloop.satisfaction.models import CsatSurvey
+
+from .conftest import mail_due_requests, resolved_ticket, survey_of
+
+
+@pytest.fixture
+def survey(agent, committed, clock):
+    ticket = resolved_ticket(agent, committed)
+    mail_due_requests(clock, committed)
+    return survey_of(ticket)
+
+
+def stored() -> dict[str, object]:
+    return {
+        "surveys": list(CsatSurvey.objects.order_by("pk").values_list()),
+        "events": AuditEvent.objects.count(),
+        "follow_ups": FollowUp.objects.count(),
+    }
+
+
+def rate(token: str, score: int = 1, client: Client | None = None):
+    return (client or Client()).get(reverse("surveys:csat_rate", args=[token, score]))
+
+
+def test_a_genuine_link_records_the_score(survey):
+    response = rate(links.make_token(survey), 4)
+
+    assert response.status_code == 200
+    survey.refresh_from_db()
+    assert (survey.score, survey.channel) == (4, "email")
+
+
+def test_a_link_with_a_changed_signature_is_refused_and_stores_nothing(survey):
+    token = links.make_token(survey)
+    before = stored()
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+
+    response = rate(forged)
+
+    assert response.status_code == 400
+    assert "This survey link is not valid" in response.content.decode()
+    assert stored() == before
+
+
+def test_a_link_with_a_changed_survey_id_is_refused(survey, agent, committed):
+    other = survey_of(resolved_ticket(agent, committed, description="Second parcel lost"))
+    token = links.make_token(survey)
+    _payload, rest = token.split(":", 1)
+    tampered = signing.b64_encode(f'[{other.pk},"{survey.nonce}"]'.encode()).decode()
+    before = stored()
+
+    response = rate(f"{tampered}:{rest}")
+
+    assert response.status_code == 400
+    assert stored() == before
+
+
+def test_a_correctly_signed_link_with_another_surveys_id_is_refused(survey, agent, committed):
+    """Even signed with our key: the nonce must be the survey's own (a leaked id + nonce of
+    one survey opens no other)."""
+    other = survey_of(resolved_ticket(agent, committed, description="Second parcel lost"))
+    crafted = signing.dumps([other.pk, survey.nonce], salt=links.CSAT_SALT, compress=False)
+    before = stored()
+
+    response = rate(crafted)
+
+    assert response.status_code == 400
+    assert stored() == before
+
+
+def test_an_nps_link_does_not_open_a_csat_survey(survey):
+    crafted = signing.dumps([survey.pk, survey.nonce], salt=links.NPS_SALT, compress=False)
+    before = stored()
+
+    assert rate(crafted).status_code == 400
+    assert Client().get(reverse("surveys:csat", args=[crafted])).status_code == 400
+    assert stored() == before
+
+
+def test_garbage_is_refused(survey, db):
+    assert rate("not-a-token").status_code == 400
+    assert Client().get(reverse("surveys:nps", args=["x:y:z"])).status_code == 400
+
+
+def test_a_link_expires_after_the_link_days(survey, clock, settings):
+    token = links.make_token(survey)
+    clock.shift(timedelta(days=30, minutes=1))
+    before = stored()
+
+    response = rate(token)
+
+    assert response.status_code == 410
+    assert "This survey has expired" in response.content.decode()
+    assert stored() == before
+
+
+def test_a_link_works_until_just_before_it_expires(survey, clock):
+    token = links.make_token(survey)
+    clock.shift(timedelta(days=30) - timedelta(minutes=1))
+
+    assert rate(token, 5).status_code == 200
+
+
+def test_an_expired_survey_refuses_even_a_fresh_signature(survey, clock):
+    clock.shift(timedelta(days=31))
+    token = links.make_token(survey)  # signed now, but the survey expired
+
+    assert rate(token).status_code == 410
+
+
+def test_the_link_days_come_from_the_setting(survey, clock, settings):
+    settings.SATISFACTION_LINK_DAYS = 2
+    token = links.make_token(survey)
+    clock.shift(timedelta(days=2, minutes=1))
+
+    assert rate(token).status_code == 410
+
+
+def test_the_error_page_speaks_the_visitors_language(survey):
+    response = Client(headers={"accept-language": "zh-hans"}).get(
+        reverse("surveys:csat_rate", args=["forged", 1])
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans">' in response.content.decode()
