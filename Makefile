@@ -52,7 +52,7 @@ test-postgres: install-dev
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m 'not browser'
 
 test-browser: install-dev
-	$(BIN)/pytest -q -m browser tests/browser
+	$(BIN)/pytest -q -m browser
 
 lint: install-dev
 	$(BIN)/ruff check .

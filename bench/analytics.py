@@ -72,7 +72,7 @@ def _ensure_facts() -> float | None:
 def _client() -> Any:
     from django.test import Client
 
-    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans", HTTP_HOST="127.0.0.1")
     client.force_login(_analyst())
     return client
 

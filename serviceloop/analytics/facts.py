@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from serviceloop.accounts.choices import STAFF_ROLES
 from serviceloop.core import clock
@@ -27,7 +27,7 @@ from serviceloop.tickets.models import Interaction, Ticket
 from serviceloop.tickets.services.conversation import CONVERSATIONAL_CHANNELS
 
 from .measures import HISTOGRAMS, MEASURES, bucket_of, histogram_columns
-from .models import AgentDailyRollup, DailyRollup, StaleDay, TicketFact
+from .models import AgentDailyRollup, DailyDetailRollup, DailyRollup, StaleDay, TicketFact
 
 BATCH = 2000
 REPEAT_WINDOW = timedelta(days=30)
@@ -219,10 +219,14 @@ def _grouped_insert(table: str, dimensions: list[str], *, histograms: bool) -> s
     )
 
 
-FINE = ["day", "team_id", "category_id", "channel", "kind", "tier_id"]
-AGENT = ["day", "team_id", "assignee_id"]
-INSERT_FINE = _grouped_insert(DailyRollup._meta.db_table, FINE, histograms=True)
-INSERT_AGENT = _grouped_insert(AgentDailyRollup._meta.db_table, AGENT, histograms=False)
+COARSE = ["day", "team_id", "category_id", "channel"]
+FINE = [*COARSE, "kind", "tier_id"]
+AGENT = [*COARSE, "assignee_id"]
+INSERTS = (
+    _grouped_insert(DailyRollup._meta.db_table, COARSE, histograms=True),
+    _grouped_insert(DailyDetailRollup._meta.db_table, FINE, histograms=True),
+    _grouped_insert(AgentDailyRollup._meta.db_table, AGENT, histograms=False),
+)
 
 
 def rebuild_days(days: Iterable[date]) -> None:
@@ -232,11 +236,11 @@ def rebuild_days(days: Iterable[date]) -> None:
         with transaction.atomic():
             _serialise_rebuilds()
             StaleDay.objects.filter(day=day).delete()
-            DailyRollup.objects.filter(day=day).delete()
-            AgentDailyRollup.objects.filter(day=day).delete()
+            for model in (DailyRollup, DailyDetailRollup, AgentDailyRollup):
+                model.objects.filter(day=day).delete()
             with connection.cursor() as cursor:
-                cursor.execute(INSERT_FINE, [day])
-                cursor.execute(INSERT_AGENT, [day])
+                for insert in INSERTS:
+                    cursor.execute(insert, [day])
 
 
 def _serialise_rebuilds() -> None:
@@ -259,7 +263,8 @@ def rebuild_all(batch: int = BATCH) -> int:
     for ids in _batches(every, batch):
         refresh(ids)
         done += len(ids)
-    TicketFact.objects.exclude(ticket_id__in=Ticket.objects.values("pk")).delete()
+    gone = ~Exists(Ticket.objects.filter(pk=OuterRef("ticket_id")))  # an anti-join
+    TicketFact.objects.filter(gone).delete()
     while rebuild_stale_days():
         pass
     return done

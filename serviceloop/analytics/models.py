@@ -35,9 +35,15 @@ class Dimensions(models.Model):
         abstract = True
 
 
-class FineDimensions(Dimensions):
+class ChannelDimensions(Dimensions):
     category_id = models.IntegerField(null=True)
     channel = models.CharField(max_length=10)
+
+    class Meta:
+        abstract = True
+
+
+class FineDimensions(ChannelDimensions):
     kind = models.CharField(max_length=20)
     tier_id = models.IntegerField(null=True)
 
@@ -73,7 +79,10 @@ class TicketFact(FineDimensions):
         return f"fact of ticket {self.ticket_id}"
 
 
-class DailyRollup(FineDimensions):
+class DailyRollup(ChannelDimensions):
+    """Per day, team, category and channel: what a dashboard without a kind or customer-tier
+    filter reads (an order of magnitude fewer rows than the detailed one)."""
+
     locals().update(_measure_fields(big=True))
     locals().update(
         {c: models.IntegerField(default=0) for m in HISTOGRAMS for c in histogram_columns(m)}
@@ -86,7 +95,28 @@ class DailyRollup(FineDimensions):
         return f"rollup of {self.day}"
 
 
-class AgentDailyRollup(Dimensions):
+class DailyDetailRollup(FineDimensions):
+    """Per day, team, category, channel, kind and customer tier."""
+
+    locals().update(_measure_fields(big=True))
+    locals().update(
+        {c: models.IntegerField(default=0) for m in HISTOGRAMS for c in histogram_columns(m)}
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "team_id", "category_id"], name="detail_rollup_day"),
+            models.Index(fields=["kind", "day"], name="detail_rollup_kind"),
+            models.Index(fields=["tier_id", "day"], name="detail_rollup_tier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"detailed rollup of {self.day}"
+
+
+class AgentDailyRollup(ChannelDimensions):
+    """Per day, team, category, channel and assignee: the table of agents."""
+
     assignee_id = models.IntegerField(null=True)
     locals().update(_measure_fields(big=True))
 

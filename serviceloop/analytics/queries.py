@@ -10,14 +10,16 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from serviceloop.accounts.models import Team, User
+from serviceloop.core import clock
 from serviceloop.customers.models import Customer
 from serviceloop.tickets.choices import Channel, Emotion
 from serviceloop.tickets.models import Category
 
 from .measures import HISTOGRAMS, MEASURES, histogram_columns
-from .models import AgentDailyRollup, DailyRollup, TicketFact
+from .models import AgentDailyRollup, DailyDetailRollup, DailyRollup, TicketFact
 from .registry import METRICS, Metric, Round, Sample, _nps_sample, sample, scoped
 from .scope import Scope, Window
 
@@ -58,9 +60,14 @@ def _window(queryset: QuerySet, window: Window) -> QuerySet:
     return queryset.filter(day__gte=window.start, day__lte=window.end)
 
 
+def cube_for(scope: Scope) -> type[DailyRollup] | type[DailyDetailRollup]:
+    """The smaller rollup unless the scope filters on what only the detailed one keeps."""
+    return DailyDetailRollup if scope.kinds or scope.tiers else DailyRollup
+
+
 def rollup_sums(scope: Scope, window: Window, by: Sequence[str] = ()) -> list[Sums]:
     """The sums of every measure and histogram bucket of the scope and window, per `by`."""
-    rows = scoped(_window(DailyRollup.objects.all(), window), scope)
+    rows = scoped(_window(cube_for(scope).objects.all(), window), scope)
     return [_zeroed(row) for row in _aggregate(rows, by, ALL_COLUMNS)]
 
 
@@ -77,7 +84,11 @@ def value_of(metric: Metric, sums: Mapping[str, Any]) -> float | None:
 
 
 def backlog(scope: Scope, end: date) -> int:
-    """Tickets created by the end of `end` and not resolved (nor closed) by then."""
+    """Tickets created by the end of `end` and not resolved (nor closed) by then: the open
+    tickets of the rollups when `end` is today or later, else counted in the facts."""
+    if end >= timezone.localdate(clock.now()):
+        rows = scoped(cube_for(scope).objects.filter(day__lte=end), scope)
+        return int(rows.aggregate(n=Sum("open_now"))["n"] or 0)
     facts = scoped(TicketFact.objects.filter(day__lte=end), scope)
     return facts.filter(Q(resolved_day__isnull=True) | Q(resolved_day__gt=end)).count()
 
@@ -316,9 +327,9 @@ def _row(key: Any, label: str, sums: Sums, keys: Sequence[str]) -> Row:
 
 
 def agent_rows(scope: Scope, window: Window, viewer_scope: "Visibility") -> list[Row]:
-    """Per assignee: from the agent rollups when only teams are filtered, else from the
-    facts (a finer filter than the agent rollups keep)."""
-    coarse = Scope(teams=scope.teams) == scope
+    """Per assignee: from the agent rollups unless the scope filters on kinds or customer
+    tiers, which only the facts keep."""
+    coarse = not (scope.kinds or scope.tiers)
     source = AgentDailyRollup.objects.all() if coarse else TicketFact.objects.all()
     rows = scoped(_window(source, window), scope)
     if viewer_scope.assignee_only is not None:

@@ -322,7 +322,7 @@ def create_feedback(
     response={200: None},
     openapi_extra={
         "responses": {
-            "200": {
+            200: {  # the key ninja uses: a "200" string would be a second, duplicate key
                 "description": "The file",
                 "content": {exports.content_type(fmt): {} for fmt in exports.FORMATS},
             }

@@ -2,24 +2,15 @@
 the trend follows the chosen metric, and a bar of the Pareto opens the tickets behind it."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from serviceloop.accounts.choices import Role
 from serviceloop.analytics import services as analytics
 from serviceloop.tickets.choices import Channel, Kind
+from tests.browser.signing import sign_in
 from tests.builders import make_category, make_team, make_ticket, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a long test password 42"  # tests.builders.make_user
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_the_dashboard_draws_and_drills_down(open_page, screenshot):

@@ -2,24 +2,15 @@
 notification goes to its ticket and lowers the count, "mark all read" empties the badge."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from serviceloop.accounts.choices import Role
 from serviceloop.inbox.models import Kind
 from serviceloop.inbox.services import notify
+from tests.browser.signing import sign_in
 from tests.builders import make_team, make_ticket, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a long test password 42"  # tests.builders.make_user
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_the_bell_from_badge_to_ticket(open_page, screenshot):

@@ -17,11 +17,11 @@ from playwright.sync_api import Page, expect
 from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import User
 from serviceloop.tickets.models import CannedReply, Category, Commitment, Interaction, Ticket
+from tests.browser.signing import sign_in
 from tests.builders import make_team, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a long test password 42"  # tests.builders.make_user
 POLL = 15_000  # ms: the portal polls every 5 s
 
 
@@ -48,14 +48,6 @@ def world() -> World:
         other_customer=make_user(Role.CUSTOMER, username="bob", full_name="Bob Stone"),
         supervisor=supervisor,
     )
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def submit_request(page: Page, description: str, *, order: str = "") -> str:

@@ -9,16 +9,15 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.apps import apps
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from serviceloop.accounts.choices import Role
 from serviceloop.core import clock
 from serviceloop.sla.escalation import escalate_due_tickets
+from tests.browser.signing import sign_in
 from tests.builders import make_team, make_ticket, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a long test password 42"  # tests.builders.make_user
 
 
 def install_sla() -> None:
@@ -30,14 +29,6 @@ def install_sla() -> None:
     ):
         migration = importlib.import_module(f"serviceloop.sla.migrations.{name}")
         getattr(migration, function)(apps, None)
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def critical_ticket(agent, minutes_ago: int, subject: str):

@@ -134,3 +134,12 @@ def test_trend_points_carry_exact_daily_medians(week):
     assert by_day[date(2026, 11, 19)].value(handling) is None  # nothing created that day
     assert by_day[date(2026, 11, 20)].value(handling) == 60  # C (D is open)
     assert by_day[date(2026, 11, 18)].sums["tickets"] == 2
+
+
+def test_the_backlog_now_and_at_a_past_end_agree(week):
+    # today: the open tickets of the rollups; a past end: counted in the facts
+    today = queries.timezone.localdate(queries.clock.now())
+    assert queries.backlog(ALL, today) == 1  # D
+    assert queries.backlog(ALL, date(2026, 11, 22)) == 1
+    assert queries.backlog(ALL, date(2026, 11, 18)) == 1  # A resolved, B still open that day
+    assert queries.backlog(Scope(channels=("phone",)), today) == 0

@@ -4,37 +4,15 @@ done inline (htmx), and the before/after chart drawn by ECharts from its JSON en
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from serviceloop.accounts.choices import Role
 from serviceloop.analytics import services as analytics
 from serviceloop.core import clock
-from tests.browser import conftest as browser_fixtures
+from tests.browser.signing import sign_in
 from tests.builders import make_team, make_ticket, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a long test password 42"  # tests.builders.make_user
-
-# The live-server browser fixtures of tests/browser, for this app's journey.
-browser = browser_fixtures.browser
-open_page = browser_fixtures.open_page
-screenshot = browser_fixtures.screenshot
-_generous_rate_limits = browser_fixtures._generous_rate_limits
-
-
-@pytest.fixture(autouse=True)
-def working_hours():
-    """The browser runs on the real clock (the app's conftest freezes it for the others)."""
-    return None
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_a_plan_from_form_to_chart(open_page, screenshot):
