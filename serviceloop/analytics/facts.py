@@ -27,7 +27,14 @@ from serviceloop.tickets.models import Interaction, Ticket
 from serviceloop.tickets.services.conversation import CONVERSATIONAL_CHANNELS
 
 from .measures import HISTOGRAMS, MEASURES, bucket_of, histogram_columns
-from .models import AgentDailyRollup, DailyDetailRollup, DailyRollup, StaleDay, TicketFact
+from .models import (
+    AgentDailyRollup,
+    AgentKindRollup,
+    DailyDetailRollup,
+    DailyRollup,
+    StaleDay,
+    TicketFact,
+)
 
 BATCH = 2000
 REPEAT_WINDOW = timedelta(days=30)
@@ -222,10 +229,12 @@ def _grouped_insert(table: str, dimensions: list[str], *, histograms: bool) -> s
 COARSE = ["day", "team_id", "category_id", "channel"]
 FINE = [*COARSE, "kind", "tier_id"]
 AGENT = [*COARSE, "assignee_id"]
+AGENT_KIND = ["day", "team_id", "kind", "tier_id", "assignee_id"]
 INSERTS = (
     _grouped_insert(DailyRollup._meta.db_table, COARSE, histograms=True),
     _grouped_insert(DailyDetailRollup._meta.db_table, FINE, histograms=True),
     _grouped_insert(AgentDailyRollup._meta.db_table, AGENT, histograms=False),
+    _grouped_insert(AgentKindRollup._meta.db_table, AGENT_KIND, histograms=False),
 )
 
 
@@ -236,7 +245,7 @@ def rebuild_days(days: Iterable[date]) -> None:
         with transaction.atomic():
             _serialise_rebuilds()
             StaleDay.objects.filter(day=day).delete()
-            for model in (DailyRollup, DailyDetailRollup, AgentDailyRollup):
+            for model in (DailyRollup, DailyDetailRollup, AgentDailyRollup, AgentKindRollup):
                 model.objects.filter(day=day).delete()
             with connection.cursor() as cursor:
                 for insert in INSERTS:

@@ -127,6 +127,22 @@ class AgentDailyRollup(ChannelDimensions):
         return f"agent rollup of {self.day}"
 
 
+class AgentKindRollup(Dimensions):
+    """Per day, team, kind, customer tier and assignee: the table of agents under a kind or
+    tier filter."""
+
+    kind = models.CharField(max_length=20)
+    tier_id = models.IntegerField(null=True)
+    assignee_id = models.IntegerField(null=True)
+    locals().update(_measure_fields(big=True))
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "team_id"], name="agent_kind_rollup_day")]
+
+    def __str__(self) -> str:
+        return f"agent rollup by kind of {self.day}"
+
+
 class StaleTicket(models.Model):
     """A ticket whose fact must be computed again (marked when an audit event of it commits,
     cleared by the refresh sweep)."""

@@ -19,7 +19,13 @@ from serviceloop.tickets.choices import Channel, Emotion
 from serviceloop.tickets.models import Category
 
 from .measures import HISTOGRAMS, MEASURES, histogram_columns
-from .models import AgentDailyRollup, DailyDetailRollup, DailyRollup, TicketFact
+from .models import (
+    AgentDailyRollup,
+    AgentKindRollup,
+    DailyDetailRollup,
+    DailyRollup,
+    TicketFact,
+)
 from .registry import METRICS, Metric, Round, Sample, _nps_sample, sample, scoped
 from .scope import Scope, Window
 
@@ -65,10 +71,13 @@ def cube_for(scope: Scope) -> type[DailyRollup] | type[DailyDetailRollup]:
     return DailyDetailRollup if scope.kinds or scope.tiers else DailyRollup
 
 
-def rollup_sums(scope: Scope, window: Window, by: Sequence[str] = ()) -> list[Sums]:
-    """The sums of every measure and histogram bucket of the scope and window, per `by`."""
+def rollup_sums(
+    scope: Scope, window: Window, by: Sequence[str] = (), *, columns: Sequence[str] = ()
+) -> list[Sums]:
+    """The sums of every measure and histogram bucket (or of `columns`) of the scope and
+    window, per `by`."""
     rows = scoped(_window(cube_for(scope).objects.all(), window), scope)
-    return [_zeroed(row) for row in _aggregate(rows, by, ALL_COLUMNS)]
+    return [_zeroed(row) for row in _aggregate(rows, by, columns or ALL_COLUMNS)]
 
 
 def _zeroed(row: Mapping[str, Any]) -> Sums:
@@ -327,10 +336,15 @@ def _row(key: Any, label: str, sums: Sums, keys: Sequence[str]) -> Row:
 
 
 def agent_rows(scope: Scope, window: Window, viewer_scope: "Visibility") -> list[Row]:
-    """Per assignee: from the agent rollups unless the scope filters on kinds or customer
-    tiers, which only the facts keep."""
-    coarse = not (scope.kinds or scope.tiers)
-    source = AgentDailyRollup.objects.all() if coarse else TicketFact.objects.all()
+    """Per assignee: from the agent rollup that keeps what the scope filters on, else from
+    the facts."""
+    source: QuerySet
+    if not (scope.kinds or scope.tiers):
+        source = AgentDailyRollup.objects.all()
+    elif not (scope.categories or scope.channels):
+        source = AgentKindRollup.objects.all()
+    else:  # kinds or tiers with categories or channels: only the facts keep all five
+        source = TicketFact.objects.all()
     rows = scoped(_window(source, window), scope)
     if viewer_scope.assignee_only is not None:
         rows = rows.filter(assignee_id=viewer_scope.assignee_only)
@@ -406,9 +420,11 @@ def dashboard(
     by_day = rollup_sums(scope, window, ["day"])
     current = _total(by_day)
     previous = rollup_sums(scope, window.previous())[0]
-    by_category = rollup_sums(scope, window, ["category_id"])
-    by_channel = rollup_sums(scope, window, ["channel"])
-    by_team = rollup_sums(scope, window, ["team_id"])
+    # the tables show the handling median but no first-response one: fewer columns to sum
+    tables = [*MEASURES, *HISTOGRAM_COLUMNS["handling_business"]]
+    by_category = rollup_sums(scope, window, ["category_id"], columns=tables)
+    by_channel = rollup_sums(scope, window, ["channel"], columns=tables)
+    by_team = rollup_sums(scope, window, ["team_id"], columns=tables)
     labels = _category_labels()
     bars = pareto(
         [

@@ -143,3 +143,20 @@ def test_the_backlog_now_and_at_a_past_end_agree(week):
     assert queries.backlog(ALL, date(2026, 11, 22)) == 1
     assert queries.backlog(ALL, date(2026, 11, 18)) == 1  # A resolved, B still open that day
     assert queries.backlog(Scope(channels=("phone",)), today) == 0
+
+
+def test_agent_lines_agree_whichever_rollup_answers(week):
+    def lines(scope: Scope) -> dict:
+        return {r.key: r.sums["tickets"] for r in queries.agent_rows(scope, WEEK, EVERYONE)}
+
+    def counted(**filters) -> dict:
+        found: dict = {}
+        for assignee in TicketFact.objects.filter(**filters).values_list("assignee_id", flat=True):
+            found[assignee] = found.get(assignee, 0) + 1
+        return found
+
+    assert lines(ALL) == counted()  # the agent rollup
+    assert lines(Scope(kinds=("complaint",))) == counted(kind="complaint")  # by kind
+    both = Scope(kinds=("complaint",), channels=("phone",))  # only the facts keep both
+    assert lines(both) == counted(kind="complaint", channel="phone")
+    assert sum(lines(Scope(kinds=("complaint",))).values()) == 2
