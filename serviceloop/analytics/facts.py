@@ -222,7 +222,9 @@ def _grouped_insert(table: str, dimensions: list[str], *, histograms: bool) -> s
     return (
         f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
         f"SELECT {', '.join(selects)} FROM {TicketFact._meta.db_table} WHERE day = %s "
-        f"GROUP BY {', '.join(dimensions)}"
+        f"GROUP BY {', '.join(dimensions)} "
+        # rows of one kind and tier side by side: a filtered read touches fewer pages
+        f"ORDER BY {', '.join(reversed(dimensions))}"
     )
 
 
