@@ -43,6 +43,7 @@ from .company import (
     set_up_company,
 )
 from .lives import Replay, creation_times
+from .loop import seed_loop
 
 # --- the result ----------------------------------------------------------------------------
 
@@ -90,7 +91,8 @@ def seed_demo(
     progress: Progress | None = None,
 ) -> DemoSummary:
     """Load the demo company into an empty database and replay `tickets` requests over the
-    last `days` days (plus the duplicates some customers send and agents merge).
+    last `days` days (plus the duplicates some customers send and agents merge), then the
+    second half of the loop: surveys, follow-ups, feedback, an analysis and plans (loop.py).
 
     Precondition: no demo login exists yet (`demo_present()` is False). Commits in batches,
     so an interrupted run leaves what it made so far.
@@ -118,8 +120,11 @@ def seed_demo(
     # from now on new tickets of two teams find their agent by themselves (分派)
     TeamRouting.objects.create(team=company.teams["logistics"], rule=Rule.ROUND_ROBIN)
     TeamRouting.objects.create(team=company.teams["after-sales"], rule=Rule.LEAST_LOADED)
-    report("Computing the analytics…")  # the replay was unpublished: nothing marked stale
-    analytics.rebuild()
+    # the loop's second half: surveys, follow-ups, feedback, analyses and plans (it
+    # computes the analytics itself, before the plans that read them)
+    if not seed_loop(company, now, rng, report):
+        report("Computing the analytics…")  # the replay was unpublished: nothing marked stale
+        analytics.rebuild()
     return DemoSummary(
         customers=Customer.objects.count(),
         tickets=Ticket.objects.count(),

@@ -71,7 +71,7 @@ class TestASmallDemo:
         assert {user.role for user in users} == set(Role.values)
         assert all(user.check_password(seeder.DEMO_PASSWORD) for user in users)
         agents = users.filter(role=Role.AGENT)
-        assert 6 <= agents.count() <= 10
+        assert 6 <= agents.count() <= 12
         assert all(agent.teams.exists() for agent in agents)
         assert all(agent.full_name for agent in agents)
 
