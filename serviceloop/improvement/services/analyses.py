@@ -77,6 +77,31 @@ def _touch(analysis: RootCauseAnalysis) -> None:
     analysis.save(update_fields=["updated_at"])
 
 
+def _update_part(
+    analysis: RootCauseAnalysis,
+    part: AnalysisWhy | FishboneCause,
+    name: str,
+    values: dict[str, Any],
+    actor: User,
+) -> None:
+    """Save a why's or a cause's new values; when any changed, the analysis is touched
+    and the audit records `analysis.<name>_updated` with what changed."""
+    before = {field: getattr(part, field) for field in values}
+    for field, value in values.items():
+        setattr(part, field, value)
+    part.save(update_fields=list(values))
+    before, after = audit.changed(before, values)
+    if after:
+        _touch(analysis)
+        audit.record(
+            actor=actor,
+            action=f"analysis.{name}_updated",
+            target=analysis,
+            before={name: part.pk, **before},
+            after={name: part.pk, **after},
+        )
+
+
 @transaction.atomic
 def start_analysis(*, actor: User, draft: AnalysisDraft) -> RootCauseAnalysis:
     """Open a draft analysis from its starting point; the owner defaults to the actor."""
@@ -199,19 +224,7 @@ def update_why(*, why: AnalysisWhy, actor: User, question: str, answer: str) -> 
     locked = _editable(why.analysis, actor)
     question, answer = _why_texts(question, answer)
     why = AnalysisWhy.objects.get(pk=why.pk, analysis=locked)
-    before = {"question": why.question, "answer": why.answer}
-    why.question, why.answer = question, answer
-    why.save(update_fields=["question", "answer"])
-    before, after = audit.changed(before, {"question": question, "answer": answer})
-    if after:
-        _touch(locked)
-        audit.record(
-            actor=actor,
-            action="analysis.why_updated",
-            target=locked,
-            before={"why": why.pk, **before},
-            after={"why": why.pk, **after},
-        )
+    _update_part(locked, why, "why", {"question": question, "answer": answer}, actor)
     return why
 
 
@@ -269,7 +282,12 @@ def add_cause(
         actor=actor,
         action="analysis.cause_added",
         target=locked,
-        after={"cause": cause.pk, "category": category, "text": text, "root": is_root_cause},
+        after={
+            "cause": cause.pk,
+            "category": category,
+            "text": text,
+            "is_root_cause": is_root_cause,
+        },
     )
     return cause
 
@@ -281,21 +299,8 @@ def update_cause(
     locked = _editable(cause.analysis, actor)
     category, text = _cause_values(category, text)
     cause = FishboneCause.objects.get(pk=cause.pk, analysis=locked)
-    before = {"category": cause.category, "text": cause.text, "root": cause.is_root_cause}
-    cause.category, cause.text, cause.is_root_cause = category, text, is_root_cause
-    cause.save(update_fields=["category", "text", "is_root_cause"])
-    before, after = audit.changed(
-        before, {"category": category, "text": text, "root": is_root_cause}
-    )
-    if after:
-        _touch(locked)
-        audit.record(
-            actor=actor,
-            action="analysis.cause_updated",
-            target=locked,
-            before={"cause": cause.pk, **before},
-            after={"cause": cause.pk, **after},
-        )
+    values = {"category": category, "text": text, "is_root_cause": is_root_cause}
+    _update_part(locked, cause, "cause", values, actor)
     return cause
 
 

@@ -55,7 +55,7 @@ from serviceloop.tickets.queries import tickets_visible_to
 from serviceloop.tickets.reference import catalogue
 
 from ..fields import category_choices
-from ..forms import apply_errors
+from ..forms import apply_errors, blank_first
 from ..htmx import HtmxRequest
 from .portal import customer_required
 from .queue import desk_member
@@ -66,10 +66,6 @@ FILTERS = ("q", "source", "type", "stage", "nature", "urgency", "status", "team"
 DATES = ("created_after", "created_before")
 PAGE_SIZE = 25
 NUMBERS = re.compile(r"[\s,;，；]+")
-
-
-def _any(label: Any, choices: Any) -> list[tuple[str, Any]]:
-    return [("", label), *choices]
 
 
 def _unclassified(choices: Any) -> list[tuple[str, Any]]:
@@ -101,26 +97,32 @@ class RegisterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), max_length=200, required=False, widget=forms.SearchInput)
     source = forms.ChoiceField(
-        label=_("Source"), required=False, choices=_any(_("Any source"), Source.choices)
+        label=_("Source"), required=False, choices=blank_first(_("Any source"), Source.choices)
     )
     type = forms.ChoiceField(
         label=_("Type"),
         required=False,
-        choices=_any(_("Any type"), _unclassified(FeedbackType.choices)),
+        choices=blank_first(_("Any type"), _unclassified(FeedbackType.choices)),
     )
     stage = forms.ChoiceField(
-        label=_("Stage"), required=False, choices=_any(_("Any stage"), _unclassified(Stage.choices))
+        label=_("Stage"),
+        required=False,
+        choices=blank_first(_("Any stage"), _unclassified(Stage.choices)),
     )
     nature = forms.ChoiceField(
         label=_("Nature"),
         required=False,
-        choices=_any(_("Any nature"), _unclassified(Nature.choices)),
+        choices=blank_first(_("Any nature"), _unclassified(Nature.choices)),
     )
     urgency = forms.ChoiceField(
-        label=_("Urgency"), required=False, choices=_any(_("Any urgency"), FeedbackUrgency.choices)
+        label=_("Urgency"),
+        required=False,
+        choices=blank_first(_("Any urgency"), FeedbackUrgency.choices),
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=_any(_("Any status"), FeedbackStatus.choices)
+        label=_("Status"),
+        required=False,
+        choices=blank_first(_("Any status"), FeedbackStatus.choices),
     )
     team = forms.ChoiceField(label=_("Team"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
@@ -134,8 +136,8 @@ class RegisterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = sorted((team.code, team.name) for team in catalogue().teams.values())
-        self.fields["team"].choices = _any(_("Any team"), teams)  # type: ignore[attr-defined]
-        self.fields["category"].choices = _any(_("Any category"), category_choices())  # type: ignore[attr-defined]
+        self.fields["team"].choices = blank_first(_("Any team"), teams)  # type: ignore[attr-defined]
+        self.fields["category"].choices = blank_first(_("Any category"), category_choices())  # type: ignore[attr-defined]
         for field in self.fields.values():
             small = "form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control-sm"
             field.widget.attrs.setdefault("class", small)
@@ -190,22 +192,26 @@ class BulkForm(forms.Form):
 
     ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
     type = forms.ChoiceField(
-        label=_("Type"), choices=_any(_("Type: unchanged"), FeedbackType.choices), required=False
+        label=_("Type"),
+        choices=blank_first(_("Type: unchanged"), FeedbackType.choices),
+        required=False,
     )
     stage = forms.ChoiceField(
-        label=_("Stage"), choices=_any(_("Stage: unchanged"), Stage.choices), required=False
+        label=_("Stage"), choices=blank_first(_("Stage: unchanged"), Stage.choices), required=False
     )
     nature = forms.ChoiceField(
-        label=_("Nature"), choices=_any(_("Nature: unchanged"), Nature.choices), required=False
+        label=_("Nature"),
+        choices=blank_first(_("Nature: unchanged"), Nature.choices),
+        required=False,
     )
     urgency = forms.ChoiceField(
         label=_("Urgency"),
-        choices=_any(_("Urgency: unchanged"), FeedbackUrgency.choices),
+        choices=blank_first(_("Urgency: unchanged"), FeedbackUrgency.choices),
         required=False,
     )
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=_any(_("Status: unchanged"), FeedbackStatus.choices),
+        choices=blank_first(_("Status: unchanged"), FeedbackStatus.choices),
         required=False,
     )
     reason = forms.CharField(max_length=2_000, required=False)
@@ -437,13 +443,15 @@ def new(request: HttpRequest) -> HttpResponse:
 
 class ClassifyForm(forms.Form):
     type = forms.ChoiceField(
-        label=_("Type"), required=False, choices=_any(_("Not classified"), FeedbackType.choices)
+        label=_("Type"),
+        required=False,
+        choices=blank_first(_("Not classified"), FeedbackType.choices),
     )
     stage = forms.ChoiceField(
-        label=_("Stage"), required=False, choices=_any(_("Not classified"), Stage.choices)
+        label=_("Stage"), required=False, choices=blank_first(_("Not classified"), Stage.choices)
     )
     nature = forms.ChoiceField(
-        label=_("Nature"), required=False, choices=_any(_("Not classified"), Nature.choices)
+        label=_("Nature"), required=False, choices=blank_first(_("Not classified"), Nature.choices)
     )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=FeedbackUrgency.choices)
     category = forms.ChoiceField(label=_("Category"), required=False)
@@ -452,8 +460,8 @@ class ClassifyForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = sorted((team.code, team.name) for team in catalogue().teams.values())
-        self.fields["team"].choices = _any(_("No team"), teams)  # type: ignore[attr-defined]
-        self.fields["category"].choices = _any(_("No category"), category_choices())  # type: ignore[attr-defined]
+        self.fields["team"].choices = blank_first(_("No team"), teams)  # type: ignore[attr-defined]
+        self.fields["category"].choices = blank_first(_("No category"), category_choices())  # type: ignore[attr-defined]
 
     @classmethod
     def of(cls, item: FeedbackItem) -> "ClassifyForm":

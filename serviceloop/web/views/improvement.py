@@ -836,25 +836,15 @@ def why_add(request: HtmxRequest, analysis_id: int) -> HttpResponse:
 @manager
 def why_change(request: HtmxRequest, analysis_id: int, why_id: int) -> HttpResponse:
     analysis = queries.get_analysis_for(request.user, analysis_id)
-    why = AnalysisWhy.objects.filter(pk=why_id, analysis=analysis).first()
-    if why is None:
-        raise PermissionDenied
-    if request.POST.get("remove"):
-        return _after(
-            request,
-            analysis,
-            forms.Form(request.POST),
-            "_unused",
-            lambda data: services.remove_why(why=why, actor=request.user),
-            gettext("Why removed."),
-        )
-    return _after(
+    why = _part_of(AnalysisWhy, why_id, analysis)
+    return _change_part(
         request,
         analysis,
-        WhyForm(request.POST),
+        WhyForm,
         "why_form",
-        lambda data: services.update_why(why=why, actor=request.user, **data),
-        gettext("Why saved."),
+        update=lambda data: services.update_why(why=why, actor=request.user, **data),
+        remove=lambda: services.remove_why(why=why, actor=request.user),
+        messages=(gettext("Why saved."), gettext("Why removed.")),
     )
 
 
@@ -876,26 +866,44 @@ def cause_add(request: HtmxRequest, analysis_id: int) -> HttpResponse:
 @manager
 def cause_change(request: HtmxRequest, analysis_id: int, cause_id: int) -> HttpResponse:
     analysis = queries.get_analysis_for(request.user, analysis_id)
-    cause = FishboneCause.objects.filter(pk=cause_id, analysis=analysis).first()
-    if cause is None:
-        raise PermissionDenied
-    if request.POST.get("remove"):
-        return _after(
-            request,
-            analysis,
-            forms.Form(request.POST),
-            "_unused",
-            lambda data: services.remove_cause(cause=cause, actor=request.user),
-            gettext("Cause removed."),
-        )
-    return _after(
+    cause = _part_of(FishboneCause, cause_id, analysis)
+    return _change_part(
         request,
         analysis,
-        CauseForm(request.POST),
+        CauseForm,
         "cause_form",
-        lambda data: services.update_cause(cause=cause, actor=request.user, **data),
-        gettext("Cause saved."),
+        update=lambda data: services.update_cause(cause=cause, actor=request.user, **data),
+        remove=lambda: services.remove_cause(cause=cause, actor=request.user),
+        messages=(gettext("Cause saved."), gettext("Cause removed.")),
     )
+
+
+def _part_of[Part: (AnalysisWhy, FishboneCause)](
+    model: type[Part], part_id: int, analysis: RootCauseAnalysis
+) -> Part:
+    part = model.objects.filter(pk=part_id, analysis=analysis).first()
+    if part is None:
+        raise PermissionDenied
+    return part
+
+
+def _change_part(
+    request: HtmxRequest,
+    analysis: RootCauseAnalysis,
+    form_class: type[forms.Form],
+    form_name: str,
+    *,
+    update: Callable[[dict[str, Any]], Any],
+    remove: Callable[[], Any],
+    messages: tuple[str, str],
+) -> HttpResponse:
+    """Save or (with `remove` in the form) take out one why or cause of an analysis."""
+    saved, removed = messages
+    if request.POST.get("remove"):
+        return _after(
+            request, analysis, forms.Form(request.POST), "_unused", lambda _: remove(), removed
+        )
+    return _after(request, analysis, form_class(request.POST), form_name, update, saved)
 
 
 @require_POST

@@ -38,7 +38,7 @@ from serviceloop.tickets.services import bulk as bulk_services
 from serviceloop.tickets.services import saved_views as saved_view_services
 
 from ..fields import category_choices
-from ..forms import apply_errors
+from ..forms import apply_errors, blank_first
 from ..htmx import HtmxRequest
 from ..nav import home_url
 
@@ -66,10 +66,6 @@ def desk_member(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 # --- forms ---------------------------------------------------------------------------------
 
 
-def _any(label: Any, choices: Any) -> list[tuple[str, Any]]:
-    return [("", label), *choices]
-
-
 class QueueForm(forms.Form):
     """The filter bar (GET). Its cleaned values become a TicketFilter and the canonical query
     string that links, "load more" and saved views carry."""
@@ -81,16 +77,16 @@ class QueueForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=_any(_("Any status"), [("open", _("Open (not resolved)")), *Status.choices]),
+        choices=blank_first(_("Any status"), [("open", _("Open (not resolved)")), *Status.choices]),
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=_any(_("Any kind"), Kind.choices)
+        label=_("Kind"), required=False, choices=blank_first(_("Any kind"), Kind.choices)
     )
     urgency = forms.ChoiceField(
-        label=_("Urgency"), required=False, choices=_any(_("Any urgency"), Urgency.choices)
+        label=_("Urgency"), required=False, choices=blank_first(_("Any urgency"), Urgency.choices)
     )
     channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=_any(_("Any channel"), Channel.choices)
+        label=_("Channel"), required=False, choices=blank_first(_("Any channel"), Channel.choices)
     )
     category = forms.ChoiceField(label=_("Category"), required=False)
     team = forms.ChoiceField(label=_("Team"), required=False)
@@ -108,10 +104,10 @@ class QueueForm(forms.Form):
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         known = catalogue()
-        self.fields["category"].choices = _any(_("Any category"), category_choices())  # type: ignore[attr-defined]
+        self.fields["category"].choices = blank_first(_("Any category"), category_choices())  # type: ignore[attr-defined]
         teams = sorted((t.code, t.name) for t in known.teams.values())
-        self.fields["team"].choices = _any(_("Any team"), teams)  # type: ignore[attr-defined]
-        self.fields["assignee"].choices = _any(  # type: ignore[attr-defined]
+        self.fields["team"].choices = blank_first(_("Any team"), teams)  # type: ignore[attr-defined]
+        self.fields["assignee"].choices = blank_first(  # type: ignore[attr-defined]
             _("Anyone"),
             [("me", _("Me")), ("none", _("Nobody (unassigned)"))]
             + [(str(p.pk), p.display_name) for p in people],
