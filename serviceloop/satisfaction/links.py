@@ -71,7 +71,7 @@ def _absolute(path: str) -> str:
 
 
 def csat_rating_urls(survey: CsatSurvey) -> dict[int, str]:
-    """{score: the one-click link that records it}, for 1..5."""
+    """{score: the one-click link whose page sends it}, for 1..5."""
     token = make_token(survey)
     return {
         score: _absolute(reverse("surveys:csat_rate", args=[token, score])) for score in CSAT_SCORES

@@ -14,10 +14,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from serviceloop.core import clock
+from serviceloop.core.errors import DomainError
 from serviceloop.customers.models import Customer, CustomerTier
 from serviceloop.tickets.models import Ticket
 
 from .choices import LOW_CSAT, LOW_NPS, AnswerChannel, MailStatus
+from .errors import AnswerLocked, SurveyExpired
 
 # An answer may be changed (a second click, the comment form) this long after it was given.
 UPDATE_WINDOW = timedelta(days=7)
@@ -63,14 +65,19 @@ class Answerable(models.Model):
         """Until when the answer may still be changed (None: not answered yet)."""
         return self.answered_at + UPDATE_WINDOW if self.answered_at else None
 
+    def refusal(self, now: datetime | None = None) -> DomainError | None:
+        """Why an answer (or a changed one) would be refused now: SurveyExpired,
+        AnswerLocked (answered more than 7 days ago), or None when it is taken."""
+        now = now or clock.now()
+        if self.is_expired(now):
+            return SurveyExpired()
+        until = self.changeable_until
+        return AnswerLocked() if until is not None and now > until else None
+
     @property
     def can_answer(self) -> bool:
         """Whether an answer (or a changed one) is taken now."""
-        now = clock.now()
-        if self.is_expired(now):
-            return False
-        until = self.changeable_until
-        return until is None or now <= until
+        return self.refusal() is None
 
 
 class CsatSurvey(Answerable):

@@ -33,9 +33,8 @@ from serviceloop.tickets.choices import Status
 from serviceloop.tickets.models import Ticket
 
 from .choices import CSAT_SCORES, NPS_SCORES, AnswerChannel
-from .errors import AnswerLocked, SurveyExpired
 from .links import link_days
-from .models import UPDATE_WINDOW, CsatSurvey, NpsCampaign, NpsResponse, new_nonce
+from .models import CsatSurvey, NpsCampaign, NpsResponse, new_nonce
 from .permissions import CAMPAIGN_ROLES
 
 MAX_COMMENT = 2_000
@@ -157,10 +156,9 @@ def _lock_answerable[S: (CsatSurvey, NpsResponse)](model: type[S], pk: int, now:
         .select_related("customer__user")
         .get(pk=pk)
     )
-    if survey.is_expired(now):
-        raise SurveyExpired
-    if survey.answered_at is not None and now > survey.answered_at + UPDATE_WINDOW:
-        raise AnswerLocked
+    refusal = survey.refusal(now)
+    if refusal is not None:
+        raise refusal
     return survey
 
 

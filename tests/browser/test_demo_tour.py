@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from serviceloop.feedback.models import StaffSurvey
 from serviceloop.improvement.choices import PlanStatus
 from serviceloop.improvement.models import ImprovementPlan, RootCauseAnalysis
-from serviceloop.satisfaction.links import csat_page_url
+from serviceloop.satisfaction.links import csat_page_url, csat_rating_urls
 from serviceloop.satisfaction.models import CsatSurvey, NpsCampaign
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,6 +94,12 @@ def test_the_loop_on_the_demo_data(demo, open_page, screenshot, live_server):
     customer.goto(csat_page_url(survey).replace("http://127.0.0.1:8000", live_server.url))
     expect(customer.locator("main form")).to_be_visible()
     screenshot(customer, "demo-csat-page")
+    # a one-click link of the mail: the landing page sends the score by itself
+    one_click = csat_rating_urls(survey)[4].replace("http://127.0.0.1:8000", live_server.url)
+    customer.goto(one_click)
+    expect(customer.locator("#sl-rated[data-score='4']")).to_be_visible()
+    screenshot(customer, "demo-csat-one-click")
+    assert CsatSurvey.objects.get(pk=survey.pk).score == 4
 
 
 def _today() -> str:

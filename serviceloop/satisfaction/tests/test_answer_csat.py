@@ -87,14 +87,17 @@ def test_a_change_after_seven_days_is_refused_and_nothing_changes(survey, clock)
 
 def test_a_click_after_seven_days_shows_why_it_is_refused(survey, clock):
     token = links.make_token(survey)
-    Client().get(reverse("surveys:csat_rate", args=[token, 4]))
+    Client().post(reverse("surveys:csat_rate", args=[token, 4]))
     clock.shift(timedelta(days=8))
 
-    response = Client().get(reverse("surveys:csat_rate", args=[token, 1]))
+    opened = Client().get(reverse("surveys:csat_rate", args=[token, 1]))
+    sent = Client().post(reverse("surveys:csat_rate", args=[token, 1]))
 
-    assert response.status_code == 409
-    assert "can no longer be changed" in response.content.decode()
-    assert 'id="sl-csat-send"' not in response.content.decode()  # no form to try again
+    for response in (opened, sent):
+        assert response.status_code == 409
+        assert "can no longer be changed" in response.content.decode()
+        assert 'id="sl-csat-send"' not in response.content.decode()  # no form to try again
+        assert "data-sl-autosubmit" not in response.content.decode()
     assert CsatSurvey.objects.get(pk=survey.pk).score == 4
 
 
@@ -125,7 +128,7 @@ def test_a_long_comment_is_a_field_error(survey):
 def test_the_comment_form_after_a_click_changes_the_answer(survey):
     client = Client()
     token = links.make_token(survey)
-    page = client.get(reverse("surveys:csat_rate", args=[token, 2]))
+    page = client.post(reverse("surveys:csat_rate", args=[token, 2]))
     assert page.status_code == 200
     assert 'name="csrfmiddlewaretoken"' in page.content.decode()
 

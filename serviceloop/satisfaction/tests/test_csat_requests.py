@@ -67,10 +67,11 @@ def test_the_request_has_five_working_links_in_the_customers_language(
     survey = survey_of(ticket)
     assert survey.sent_at == NOW.replace(hour=3, minute=1)
     assert survey.requests == 1
-    # every link works: each click records its score (the last one stays)
+    # every link works: a click opens the page, which sends its score (the last one stays)
     client = Client()
     for path, score in links:
-        response = client.get(path)
+        assert client.get(path).status_code == 200, path
+        response = client.post(path)
         assert response.status_code == 200, path
         survey.refresh_from_db()
         assert survey.score == int(score)

@@ -1,5 +1,7 @@
 """The survey links need no sign-in, so the link is the key: a forged, changed or foreign
-link gets a clear page (400), an expired one 410, and nothing is stored either way."""
+link gets a clear page (400), an expired one 410, and nothing is stored either way. A
+one-click link's GET stores nothing (mail scanners open every link); its page sends the
+chosen score by POST."""
 
 from datetime import timedelta
 
@@ -32,7 +34,52 @@ def stored() -> dict[str, object]:
 
 
 def rate(token: str, score: int = 1, client: Client | None = None):
-    return (client or Client()).get(reverse("surveys:csat_rate", args=[token, score]))
+    """What a person's click does: open the link, and the page sends the score."""
+    return (client or Client()).post(reverse("surveys:csat_rate", args=[token, score]))
+
+
+def test_opening_a_one_click_link_stores_nothing_and_offers_the_score(survey):
+    before = stored()
+    token = links.make_token(survey)
+
+    pages = [Client().get(reverse("surveys:csat_rate", args=[token, n])) for n in range(1, 6)]
+
+    assert [page.status_code for page in pages] == [200] * 5
+    assert stored() == before  # a mail scanner opening every link answers nothing
+    page = pages[3].content.decode()
+    assert "Your rating: <strong>4 of 5</strong> (Satisfied)" in page
+    assert '<form method="post" data-sl-autosubmit' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+
+
+def test_the_page_of_a_one_click_link_sends_the_score_with_its_csrf_token(survey):
+    client = Client(enforce_csrf_checks=True)
+    url = reverse("surveys:csat_rate", args=[links.make_token(survey), 2])
+    page = client.get(url).content.decode()
+    csrf = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+    assert client.post(url).status_code == 403  # no token, nothing stored
+    assert CsatSurvey.objects.get(pk=survey.pk).score is None
+    response = client.post(url, {"csrfmiddlewaretoken": csrf})
+
+    assert response.status_code == 200
+    assert CsatSurvey.objects.get(pk=survey.pk).score == 2
+
+
+def test_an_edited_score_in_a_link_shows_the_surveys_form(survey):
+    response = Client().post(reverse("surveys:csat_rate", args=[links.make_token(survey), 9]))
+
+    assert response.status_code == 200
+    assert 'id="sl-csat-send"' in response.content.decode()
+    assert CsatSurvey.objects.get(pk=survey.pk).answered_at is None
+
+
+def test_opening_a_forged_or_expired_link_says_so(survey, clock):
+    token = links.make_token(survey)
+    forged = reverse("surveys:csat_rate", args=[token[:-2] + "xx", 3])
+    assert Client().get(forged).status_code == 400
+    clock.shift(timedelta(days=31))
+    assert Client().get(reverse("surveys:csat_rate", args=[token, 3])).status_code == 410
 
 
 def test_a_genuine_link_records_the_score(survey):

@@ -133,16 +133,28 @@ def _csat_page(
     return render(request, "surveys/csat.html", context, status=status)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @never_cache
 def csat_rate(request: HttpRequest, token: str, score: int) -> HttpResponse:
-    """A one-click link of the CSAT mail: records `score` at once (or changes the answer
-    within 7 days), then thanks and offers a comment."""
+    """A one-click link of the CSAT mail. The GET stores nothing: mail scanners open every
+    link of a message, and would answer 1 to 5 in turn. It shows the rating chosen and a
+    form that the browser sends at once (app.js; without script, one more click); the
+    POST records `score` (or changes the answer within 7 days), then thanks and offers a
+    comment."""
     try:
         survey = links.csat_survey_for(token)
     except DomainError as error:
         return _link_error(request, error)
     _speak_to(request, survey.customer, f"{survey.ticket.subject}\n{survey.ticket.description}")
+    if score not in CSAT_SCORES:  # an edited link: the survey's own form
+        return _csat_page(request, survey, token)
+    if request.method == "GET":
+        refusal = survey.refusal()
+        if refusal is not None:
+            return _csat_page(request, survey, token, error=refusal, status=refusal.status)
+        context = {"survey": survey, "ticket": survey.ticket, "score": score}
+        context["label"] = CSAT_LABELS[score]
+        return render(request, "surveys/csat_confirm.html", context)
     try:
         survey = services.answer_csat(survey=survey, score=score, via=AnswerChannel.EMAIL)
     except DomainError as error:

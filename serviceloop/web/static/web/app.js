@@ -92,4 +92,8 @@
     if (!all) return;
     document.querySelectorAll("input[data-sl-select]").forEach(function (box) { box.checked = all.checked; });
   });
+
+  // The landing page of a one-click survey link: opening it stores nothing (mail scanners
+  // open every link), so the browser sends its form at once.
+  document.querySelectorAll("form[data-sl-autosubmit]").forEach(function (form) { form.requestSubmit(); });
 })();
