@@ -101,7 +101,7 @@ LOOP_MIN_TICKETS = 100
 BATCH_STEPS = 1000  # story steps per transaction
 CSAT_ANSWER_SHARE, CSAT_COMMENT_SHARE, CSAT_NOISE_SHARE = 0.6, 0.2, 0.3
 # Handling time (wall clock, hours) below which a customer gives 5, 4, 3, 2; else 1.
-CSAT_BY_HOURS: tuple[tuple[float, int], ...] = ((8, 5), (24, 4), (72, 3), (120, 2))
+CSAT_BY_HOURS: tuple[tuple[float, int], ...] = ((24, 5), (72, 4), (144, 3), (240, 2))
 NPS_ANSWER_SHARE, NPS_REASON_SHARE, NPS_ANSWER_DAYS = 0.45, 0.4, 14
 NPS_MEAN_BY_TIER = {"vip": 9.3, "gold": 8.6, "standard": 8.0}  # VIP customers are happier
 RECORDED_BEFORE = timedelta(days=1)  # follow-ups due before now minus this are recorded
