@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -55,6 +54,8 @@ def csv_response(
 def xlsx_response(
     sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], name: str
 ) -> FileResponse:
+    import xlsxwriter  # here: ~10 MB that a worker needs only for a workbook
+
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response
     book = xlsxwriter.Workbook(handle, {"constant_memory": True, "remove_timezone": True})
     bold = book.add_format({"bold": True})

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from typing import IO
 
-import xlsxwriter
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -126,6 +125,8 @@ def csv_lines(export: Export) -> Iterator[bytes]:
 def write_xlsx(export: Export, destination: IO[bytes]) -> None:
     """Write the workbook into `destination` (an open binary file) in constant memory: each
     row goes to disk as it is written. The caller rewinds and streams the file."""
+    import xlsxwriter  # here: ~10 MB that a worker needs only for a workbook
+
     workbook = xlsxwriter.Workbook(destination, {"constant_memory": True, "in_memory": False})
     sheet = workbook.add_worksheet(gettext("Feedback"))
     bold = workbook.add_format({"bold": True})

@@ -28,7 +28,6 @@ from serviceloop.core import clock
 from serviceloop.core.errors import DomainError
 from serviceloop.customers.models import CustomerTier
 from serviceloop.improvement.permissions import manages_improvement
-from serviceloop.reports import diagnosis
 from serviceloop.reports.plans import open_plans
 from serviceloop.tickets.choices import Channel, Kind
 from serviceloop.tickets.models import Category, Ticket
@@ -327,6 +326,9 @@ def export(request: HtmxRequest, what: str, fmt: str) -> HttpResponseBase:
         return exports.tickets_response(drill, fmt, f"tickets-{stamp}")
     board = queries.dashboard(scope, window, visibility)
     if what == "report":
+        # Imported here: reportlab adds ~16 MB to a worker; only the PDF needs it.
+        from serviceloop.reports import diagnosis
+
         plans = open_plans(visibility.teams)
         return diagnosis.response(board, plans, f"diagnosis-{stamp}")
     return exports.dashboard_response(board, fmt, f"dashboard-{stamp}")
