@@ -2,7 +2,6 @@
 urgencies, and the replay of every ticket's life through the use cases, in time order,
 with the clock set to each step."""
 
-import heapq
 import random
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
@@ -10,7 +9,6 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from serviceloop.accounts.models import User
@@ -51,8 +49,7 @@ from .texts import (
     RequestText,
     Say,
 )
-
-BATCH_STEPS = 1000  # story steps (one to three use-case calls each) per transaction
+from .timeline import Story, Timeline
 
 # Shares of the kinds (inquiry most, complaints about a fifth, few praises).
 KIND_WEIGHTS: dict[str, float] = {INQ: 46, CMP: 21, FLT: 16, SUG: 10, PRS: 7}
@@ -209,8 +206,6 @@ def _moment_in(day: date, *, rng: random.Random, latest: datetime) -> datetime:
 
 # --- replaying the tickets' lives ----------------------------------------------------------
 
-Story = Generator[datetime, None, None]  # yields the time of its next step
-
 
 @dataclass
 class _Plan:
@@ -319,25 +314,16 @@ class Replay:
 
     def run(self, starts: list[datetime], *, report: Progress) -> None:
         """Play one story per start time; one transaction per BATCH_STEPS steps."""
-        queue = [(start, index, self._story(index, start)) for index, start in enumerate(starts)]
-        heapq.heapify(queue)
+        timeline = Timeline(self.now)
+        for index, start in enumerate(starts):
+            timeline.add(start, self._story(index, start))
         marks = [mark for mark in (self.total // 4, self.total // 2, self.total * 3 // 4) if mark]
-        while queue:
-            with transaction.atomic():
-                for _step in range(BATCH_STEPS):
-                    if not queue:
-                        break
-                    at, index, story = heapq.heappop(queue)
-                    with clock.frozen_at(at):
-                        following = next(story, None)
-                    if following is None:
-                        continue
-                    if following > self.now:  # has not happened yet: the ticket stays so
-                        story.close()
-                    else:
-                        heapq.heappush(queue, (max(following, at), index, story))
+
+        def progress() -> None:
             while marks and self.started >= marks[0]:
                 report(f"  {marks.pop(0)} of {self.total} tickets…")
+
+        timeline.run(after_batch=progress)
 
     # what a request says and the turns its life takes
 

@@ -15,15 +15,13 @@ fast lane the replay simulates (lives.FAST_LANE_*) shows in CSAT too, and the pl
 the effects the replay put into the tickets (lives.FAST_LANE_*, lives.FCR_PILOT_*).
 """
 
-import heapq
 import random
 import re
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -94,11 +92,11 @@ from .loop_texts import (
 )
 from .loop_texts import CUSTOMER as FROM_CUSTOMER
 from .texts import Say
+from .timeline import Story, Timeline
 
 # Fewer tickets than this leave nothing true to find: the loop is left out (a tiny demo, a
 # quick test), and so are its staff-survey and plan notifications.
 LOOP_MIN_TICKETS = 100
-BATCH_STEPS = 1000  # story steps per transaction
 CSAT_ANSWER_SHARE, CSAT_COMMENT_SHARE, CSAT_NOISE_SHARE = 0.6, 0.2, 0.3
 # Handling time (wall clock, hours) below which a customer gives 5, 4, 3, 2; else 1.
 CSAT_BY_HOURS: tuple[tuple[float, int], ...] = ((24, 5), (72, 4), (144, 3), (240, 2))
@@ -124,8 +122,6 @@ DAYS_BEFORE: dict[str, tuple[float, float]] = {
 SOLVED_TICKETS = (Status.RESOLVED, Status.CLOSED)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
-Story = Generator[datetime, None, None]  # yields the time of its next step
-
 
 def seed_loop(company: Company, now: datetime, rng: random.Random, report: Progress) -> bool:
     """Play the loop's history (see the module) up to `now`: the surveys, follow-ups,
@@ -144,45 +140,6 @@ def seed_loop(company: Company, now: datetime, rng: random.Random, report: Progr
         report("Running the improvement plans…")
         loop.play_plans()
     return True
-
-
-class _Timeline:
-    """Runs the steps of many stories in time order, each with the clock at its moment, in
-    transactions of BATCH_STEPS steps. A story's code before its first yield is its first
-    step; a step may add stories, which start no earlier than itself."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-        self.queue: list[tuple[datetime, int, Story]] = []
-        self.added = 0
-        self.current: datetime | None = None
-
-    def add(self, start: datetime, story: Story) -> None:
-        if self.current is not None:
-            start = max(start, self.current)
-        if start > self.now:  # has not happened yet
-            story.close()
-            return
-        heapq.heappush(self.queue, (start, self.added, story))
-        self.added += 1
-
-    def run(self) -> None:
-        while self.queue:
-            with transaction.atomic():
-                for _step in range(BATCH_STEPS):
-                    if not self.queue:
-                        break
-                    at, index, story = heapq.heappop(self.queue)
-                    self.current = at
-                    with clock.frozen_at(at):
-                        following = next(story, None)
-                    if following is None:
-                        continue
-                    if following > self.now:
-                        story.close()
-                    else:
-                        heapq.heappush(self.queue, (max(following, at), index, story))
-        self.current = None
 
 
 def _once(step: Callable[[], object]) -> Story:
@@ -245,7 +202,7 @@ class _Loop:
         self.now = now
         self.today = timezone.localdate(now)
         self.seed = seed
-        self.timeline = _Timeline(now)
+        self.timeline = Timeline(now)
         self.users = {user.username: user for user in User.objects.order_by("pk")}
         self.specialist = self.users["specialist"]
         self.supervisor_of = {

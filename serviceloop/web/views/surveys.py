@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -126,9 +126,6 @@ def _csat_page(
         "scale": _scale(form["score"].value() or survey.score),
         "error": error,
         "just_rated": just_rated,
-        "rate_urls": {
-            score: reverse("surveys:csat_rate", args=[token, score]) for score in CSAT_SCORES
-        },
     }
     return render(request, "surveys/csat.html", context, status=status)
 
@@ -152,8 +149,9 @@ def csat_rate(request: HttpRequest, token: str, score: int) -> HttpResponse:
         refusal = survey.refusal()
         if refusal is not None:
             return _csat_page(request, survey, token, error=refusal, status=refusal.status)
-        context = {"survey": survey, "ticket": survey.ticket, "score": score}
-        context["label"] = CSAT_LABELS[score]
+        context = {
+            "survey": survey, "ticket": survey.ticket, "score": score, "label": CSAT_LABELS[score]
+        }  # fmt: skip
         return render(request, "surveys/csat_confirm.html", context)
     try:
         survey = services.answer_csat(survey=survey, score=score, via=AnswerChannel.EMAIL)
