@@ -338,7 +338,7 @@ def bulk(request: HtmxRequest) -> HttpResponse:
 
 
 @require_GET
-@desk_member  # type: ignore[arg-type]  # a file response streams: not an HttpResponse
+@desk_member
 def export(request: HttpRequest) -> HttpResponseBase:
     """The filtered register as ?format=csv (streamed) or xlsx (built in a temporary file,
     then streamed). For the register's readers."""

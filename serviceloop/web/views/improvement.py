@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext
@@ -57,7 +58,7 @@ from serviceloop.tickets.models import Category
 
 from ..htmx import HtmxRequest
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 SCOPE_FIELDS = ("teams", "categories", "channels", "kinds", "tiers")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _NUMBERS = re.compile(r"[\s,;，；]+")
@@ -67,7 +68,7 @@ def _guard(allowed: Callable[[User], bool]) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not allowed(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -32,13 +33,13 @@ BELL_CHANGED = "sl:bell"  # the event that makes the badge ask again at once
 
 def _signed_out_fragment(
     answer: Callable[[], HttpResponse],
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """An htmx request of a browser whose session ended gets `answer()` instead of the
     sign-in page (which htmx would otherwise swap into the header)."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.htmx and not request.user.is_authenticated:
                 return answer()
             return view(request, *args, **kwargs)

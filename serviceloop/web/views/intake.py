@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -48,12 +49,12 @@ _FORM_FIELD = {
 }
 
 
-def works_tickets(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def works_tickets(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed in, with a role that works tickets; others get 403."""
 
     @login_required
     @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.works_tickets:  # type: ignore[union-attr]
             raise PermissionDenied
         return view(request, *args, **kwargs)

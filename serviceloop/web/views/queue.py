@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -47,12 +48,12 @@ FILTERS = ("q", "status", "kind", "urgency", "channel", "category", "team", "ass
 DATES = ("created_after", "created_before")
 
 
-def desk_member(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def desk_member(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Staff only: anonymous users sign in, customers go to their portal, partners get 403."""
 
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user: User = request.user  # type: ignore[assignment]
         if user.role == Role.CUSTOMER:
             return redirect(home_url(user))

@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
@@ -48,7 +49,7 @@ from ..fields import MultipleFileField, category_choices
 from ..forms import apply_errors
 from ..htmx import HtmxRequest
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def staff_view(view: View) -> View:
@@ -57,7 +58,7 @@ def staff_view(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HtmxRequest, number: str, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HtmxRequest, number: str, **kwargs: Any) -> HttpResponseBase:
         if request.user.role == Role.CUSTOMER:
             return redirect("portal:ticket", number=number)
         if not request.user.is_staff_member:
