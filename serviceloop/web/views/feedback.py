@@ -54,11 +54,10 @@ from serviceloop.feedback.questions import question_text
 from serviceloop.tickets.queries import tickets_visible_to
 from serviceloop.tickets.reference import catalogue
 
+from ..access import customer_required, desk_member
 from ..fields import category_choices
 from ..forms import apply_errors, blank_first
 from ..htmx import HtmxRequest
-from .portal import customer_required
-from .queue import desk_member
 
 REGISTER = "feedback/register.html"
 ITEM = "feedback/item.html"

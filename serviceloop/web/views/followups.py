@@ -18,9 +18,9 @@ from serviceloop.followups.choices import SATISFACTION_SCORES, Outcome
 from serviceloop.followups.models import FollowUp
 from serviceloop.followups.permissions import FOLLOW_UP_WORKER_ROLES
 
+from ..access import desk_member
 from ..forms import apply_errors
 from ..htmx import HtmxRequest
-from .queue import desk_member
 
 TEMPLATE = "followups/list.html"
 

@@ -8,17 +8,14 @@ inline with htmx (the row comes back); the other forms post and redirect.
 
 import re
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext
@@ -51,36 +48,16 @@ from serviceloop.improvement.permissions import (
     IMPROVEMENT_MANAGER_ROLES,
     manages_improvement,
     reads_all_improvement,
-    uses_improvement,
 )
 from serviceloop.tickets.choices import Channel, Kind
 from serviceloop.tickets.models import Category
 
+from ..access import analysis_reader, manager, plan_reader
 from ..htmx import HtmxRequest
 
-View = Callable[..., HttpResponseBase]
 SCOPE_FIELDS = ("teams", "categories", "channels", "kinds", "tiers")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _NUMBERS = re.compile(r"[\s,;，；]+")
-
-
-def _guard(allowed: Callable[[User], bool]) -> Callable[[View], View]:
-    def decorate(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not allowed(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-plan_reader = _guard(uses_improvement)
-analysis_reader = _guard(reads_all_improvement)
-manager = _guard(manages_improvement)
 
 
 # --- choices and forms ----------------------------------------------------------------

@@ -8,13 +8,9 @@ read mark, so it needs the CSRF token) that marks it read and redirects to its t
 """
 
 import json
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -24,29 +20,11 @@ from serviceloop.core.errors import DomainError
 from serviceloop.inbox import queries, services
 from serviceloop.inbox.models import Kind
 
+from ..access import _signed_out_fragment, desk_member
 from ..htmx import HtmxRequest
-from .queue import desk_member
 
 TEMPLATE = "desk/notifications.html"
 BELL_CHANGED = "sl:bell"  # the event that makes the badge ask again at once
-
-
-def _signed_out_fragment(
-    answer: Callable[[], HttpResponse],
-) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """An htmx request of a browser whose session ended gets `answer()` instead of the
-    sign-in page (which htmx would otherwise swap into the header)."""
-
-    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-        @wraps(view)
-        def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if request.htmx and not request.user.is_authenticated:
-                return answer()
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 def _bell_changed(response: HttpResponse) -> HttpResponse:

@@ -5,16 +5,11 @@ The customer is picked with a typeahead (customers.lookup) or described in a sma
 other channel, so the core's duplicate guard applies here too.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +25,7 @@ from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.queries import tickets_visible_to
 from serviceloop.tickets.services.creation import MAX_DESCRIPTION
 
+from ..access import works_tickets
 from ..fields import category_choices
 from ..forms import apply_errors
 
@@ -47,19 +43,6 @@ _FORM_FIELD = {
     "customer.phone": "new_phone",
     "content": "answer",
 }
-
-
-def works_tickets(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Signed in, with a role that works tickets; others get 403."""
-
-    @login_required
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.works_tickets:  # type: ignore[union-attr]
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return guarded
 
 
 class NewTicketForm(forms.Form):

@@ -2,16 +2,11 @@
 confirm or reopen; and the public progress check by ticket number and e-mail or phone."""
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.cache import patch_vary_headers
@@ -20,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError
 from serviceloop.core.keyset import paginate
@@ -30,6 +24,7 @@ from serviceloop.tickets import queries, services, tracking
 from serviceloop.tickets.choices import Kind, Status
 from serviceloop.tickets.models import Ticket
 
+from ..access import customer_required
 from ..fields import MultipleFileField, category_choices
 from ..forms import apply_errors
 from ..htmx import HtmxRequest
@@ -38,25 +33,6 @@ from .shell import limit_public_form
 
 PAGE_SIZE = 20
 POLL_SECONDS = 5
-
-View = Callable[..., HttpResponseBase]
-
-
-def customer_required(view: View) -> View:
-    """Signed-in customers only: others sign in first; staff go to their own start page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if user.role != Role.CUSTOMER:
-            if user.is_staff_member:
-                return redirect(home_url(user))
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _customer(request: HttpRequest) -> User:

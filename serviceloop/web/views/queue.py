@@ -7,18 +7,14 @@ rows. The reads are tickets.queue; the writes tickets.services.saved_views and .
 """
 
 import json
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -26,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError, NotPermitted
 from serviceloop.core.keyset import Page
@@ -38,30 +33,14 @@ from serviceloop.tickets.reference import catalogue
 from serviceloop.tickets.services import bulk as bulk_services
 from serviceloop.tickets.services import saved_views as saved_view_services
 
+from ..access import desk_member
 from ..fields import category_choices
 from ..forms import apply_errors, blank_first
 from ..htmx import HtmxRequest
-from ..nav import home_url
 
 TEMPLATE = "desk/queue.html"
 FILTERS = ("q", "status", "kind", "urgency", "channel", "category", "team", "assignee")
 DATES = ("created_after", "created_before")
-
-
-def desk_member(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Staff only: anonymous users sign in, customers go to their portal, partners get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user: User = request.user  # type: ignore[assignment]
-        if user.role == Role.CUSTOMER:
-            return redirect(home_url(user))
-        if not user.is_staff_member:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # --- forms ---------------------------------------------------------------------------------

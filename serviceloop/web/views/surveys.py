@@ -33,10 +33,9 @@ from serviceloop.satisfaction.choices import CSAT_SCORES, NPS_SCORES, AnswerChan
 from serviceloop.satisfaction.models import CsatSurvey, NpsCampaign
 from serviceloop.satisfaction.permissions import CAMPAIGN_ROLES
 
+from ..access import customer_required, desk_member
 from ..forms import apply_errors
 from ..htmx import HtmxRequest
-from .portal import customer_required
-from .queue import desk_member
 
 # --- forms ---------------------------------------------------------------------------------
 

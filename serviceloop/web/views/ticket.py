@@ -10,15 +10,12 @@ with; refused input answers 422 (409 for a state that forbids it) with the form'
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
@@ -28,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from serviceloop.accounts.choices import TICKET_WORKER_ROLES, Role
+from serviceloop.accounts.choices import TICKET_WORKER_ROLES
 from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError, StaleVersion
 from serviceloop.customers.queries import get_customer_for
@@ -45,28 +42,10 @@ from serviceloop.tickets.models import Commitment, Ticket
 from serviceloop.tickets.reference import catalogue
 from serviceloop.tickets.services import canned
 
+from ..access import View, staff_view
 from ..fields import MultipleFileField, category_choices
 from ..forms import apply_errors
 from ..htmx import HtmxRequest
-
-View = Callable[..., HttpResponseBase]
-
-
-def staff_view(view: View) -> View:
-    """Signed-in staff only: a customer is sent to the portal's page of the same ticket,
-    other roles are refused."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HtmxRequest, number: str, **kwargs: Any) -> HttpResponseBase:
-        if request.user.role == Role.CUSTOMER:
-            return redirect("portal:ticket", number=number)
-        if not request.user.is_staff_member:
-            raise PermissionDenied
-        return view(request, number, **kwargs)
-
-    return wrapper
-
 
 # --- forms ---------------------------------------------------------------------------------
 
