@@ -1,7 +1,8 @@
 """Who may open which page: the web's permission decorators.
 
 Each view says who it is for with one of these; those who may not are answered as the pages
-always answered them (sign in first, off to their own start page, or 403).
+always answered them (sign in first, off to their own start page, or 403). Finer rules (this
+ticket, this plan) stay with the queries and services: 404 outside the user's scope.
 """
 
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from serviceloop.improvement.permissions import (
     reads_all_improvement,
     uses_improvement,
 )
+from serviceloop.tickets.board import may_use_board
 
 from .htmx import HtmxRequest
 from .nav import home_url
@@ -29,24 +31,7 @@ from .nav import home_url
 View = Callable[..., HttpResponseBase]
 
 
-def customer_required(view: View) -> View:
-    """Signed-in customers only: others sign in first; staff go to their own start page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if user.role != Role.CUSTOMER:
-            if user.is_staff_member:
-                return redirect(home_url(user))
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def desk_member(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+def desk_member(view: View) -> View:
     """Staff only: anonymous users sign in, customers go to their portal, partners get 403."""
 
     @wraps(view)
@@ -78,7 +63,7 @@ def staff_view(view: View) -> View:
     return wrapper
 
 
-def works_tickets(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+def works_tickets(view: View) -> View:
     """Signed in, with a role that works tickets; others get 403."""
 
     @login_required
@@ -92,6 +77,8 @@ def works_tickets(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
 
 
 def _guard(allowed: Callable[[User], bool]) -> Callable[[View], View]:
+    """Signed in, and `allowed(user)`; others get 403."""
+
     def decorate(view: View) -> View:
         @login_required
         @wraps(view)
@@ -105,18 +92,34 @@ def _guard(allowed: Callable[[User], bool]) -> Callable[[View], View]:
     return decorate
 
 
-plan_reader = _guard(uses_improvement)
-analysis_reader = _guard(reads_all_improvement)
-manager = _guard(manages_improvement)
+board_user = _guard(may_use_board)  # the supervisor board
+plan_reader = _guard(uses_improvement)  # improvement plans and their board
+analysis_reader = _guard(reads_all_improvement)  # root-cause analyses
+improvement_manager = _guard(manages_improvement)  # every change to plans and analyses
 
 
-def _signed_out_fragment(
-    answer: Callable[[], HttpResponse],
-) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+def customer_required(view: View) -> View:
+    """Signed-in customers only: others sign in first; staff go to their own start page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if user.role != Role.CUSTOMER:
+            if user.is_staff_member:
+                return redirect(home_url(user))
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def signed_out_fragment(answer: Callable[[], HttpResponse]) -> Callable[[View], View]:
     """An htmx request of a browser whose session ended gets `answer()` instead of the
     sign-in page (which htmx would otherwise swap into the header)."""
 
-    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.htmx and not request.user.is_authenticated:

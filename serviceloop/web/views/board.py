@@ -6,9 +6,7 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -20,6 +18,7 @@ from serviceloop.tickets import board as boards
 from serviceloop.tickets import queries, services
 from serviceloop.tickets.choices import OPEN_STATUSES
 
+from ..access import board_user
 from ..htmx import HtmxRequest
 
 MAX_KEY = 2**63 - 1
@@ -32,13 +31,6 @@ class AssignForm(forms.Form):
     )
     version = forms.IntegerField(min_value=1, max_value=MAX_KEY)
     team = forms.CharField(max_length=50)
-
-
-def _board_user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not boards.may_use_board(user):
-        raise PermissionDenied
-    return user
 
 
 def _team(teams: list[Team], code: str | None) -> Team | None:
@@ -56,10 +48,10 @@ def _board_url(team: Team) -> str:
 
 
 @require_GET
-@login_required
+@board_user
 def board(request: HtmxRequest) -> HttpResponse:
     """The page; with htmx only the board part (the refresh button)."""
-    user = _board_user(request)
+    user = request.user
     teams = boards.teams_on_board(user)
     team = _team(teams, request.GET.get("team"))
     context = {
@@ -73,14 +65,14 @@ def board(request: HtmxRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@board_user
 def assign(request: HtmxRequest) -> HttpResponse:
     """Give one ticket of the board to a member of its team, or back to the team queue.
 
     The form carries the version of the ticket the board showed: when someone changed the
     ticket meanwhile, nothing is saved and the answer (412) says so with the fresh board.
     """
-    user = _board_user(request)
+    user = request.user
     form = AssignForm(request.POST)
     if not form.is_valid():
         return HttpResponse(status=400)

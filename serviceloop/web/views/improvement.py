@@ -52,7 +52,7 @@ from serviceloop.improvement.permissions import (
 from serviceloop.tickets.choices import Channel, Kind
 from serviceloop.tickets.models import Category
 
-from ..access import analysis_reader, manager, plan_reader
+from ..access import analysis_reader, improvement_manager, plan_reader
 from ..htmx import HtmxRequest
 
 SCOPE_FIELDS = ("teams", "categories", "channels", "kinds", "tiers")
@@ -443,7 +443,7 @@ def plan_chart(request: HtmxRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@manager
+@improvement_manager
 def plan_new(request: HtmxRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     wanted = _int(request.GET.get("analysis"))
@@ -467,7 +467,7 @@ def plan_new(request: HtmxRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@manager
+@improvement_manager
 def plan_edit(request: HtmxRequest, code: str) -> HttpResponse:
     plan = queries.get_plan_for(request.user, code)
     form = PlanForm(request.POST or None, initial=PlanForm.initial_of(plan))
@@ -496,7 +496,7 @@ def _refused_page(
 
 
 @require_POST
-@manager
+@improvement_manager
 def plan_phase(request: HtmxRequest, code: str) -> HttpResponse:
     plan = queries.get_plan_for(request.user, code)
     form = PhaseForm(request.POST)
@@ -516,7 +516,7 @@ def plan_phase(request: HtmxRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-@manager
+@improvement_manager
 def plan_status(request: HtmxRequest, code: str) -> HttpResponse:
     plan = queries.get_plan_for(request.user, code)
     form = PlanStatusForm(request.POST)
@@ -547,7 +547,7 @@ def _actions_card(
 
 
 @require_POST
-@manager
+@improvement_manager
 def action_new(request: HtmxRequest, code: str) -> HttpResponse:
     plan = queries.get_plan_for(request.user, code)
     form = ActionForm(request.POST)
@@ -574,7 +574,7 @@ def action_new(request: HtmxRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-@manager
+@improvement_manager
 def action_update(request: HtmxRequest, code: str, action_id: int) -> HttpResponse:
     """Inline: a new status (with the actual end when done) and/or a note on one action."""
     plan = queries.get_plan_for(request.user, code)
@@ -649,7 +649,7 @@ def _origin_query(request: HttpRequest) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@manager
+@improvement_manager
 def analysis_new(request: HtmxRequest) -> HttpResponse:
     """Start an analysis; from the dashboard's Pareto bar the link carries the category and
     the dashboard's filters (?category=<id>&teams=…&start=…&end=…)."""
@@ -741,7 +741,7 @@ def analysis_page(request: HtmxRequest, analysis_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@manager
+@improvement_manager
 def analysis_edit(request: HtmxRequest, analysis_id: int) -> HttpResponse:
     analysis = queries.get_analysis_for(request.user, analysis_id)
     initial = {
@@ -797,7 +797,7 @@ def _after(
 
 
 @require_POST
-@manager
+@improvement_manager
 def why_add(request: HtmxRequest, analysis_id: int) -> HttpResponse:
     analysis = queries.get_analysis_for(request.user, analysis_id)
     return _after(
@@ -811,7 +811,7 @@ def why_add(request: HtmxRequest, analysis_id: int) -> HttpResponse:
 
 
 @require_POST
-@manager
+@improvement_manager
 def why_change(request: HtmxRequest, analysis_id: int, why_id: int) -> HttpResponse:
     analysis = queries.get_analysis_for(request.user, analysis_id)
     why = _part_of(AnalysisWhy, why_id, analysis)
@@ -827,7 +827,7 @@ def why_change(request: HtmxRequest, analysis_id: int, why_id: int) -> HttpRespo
 
 
 @require_POST
-@manager
+@improvement_manager
 def cause_add(request: HtmxRequest, analysis_id: int) -> HttpResponse:
     analysis = queries.get_analysis_for(request.user, analysis_id)
     return _after(
@@ -841,7 +841,7 @@ def cause_add(request: HtmxRequest, analysis_id: int) -> HttpResponse:
 
 
 @require_POST
-@manager
+@improvement_manager
 def cause_change(request: HtmxRequest, analysis_id: int, cause_id: int) -> HttpResponse:
     analysis = queries.get_analysis_for(request.user, analysis_id)
     cause = _part_of(FishboneCause, cause_id, analysis)
@@ -885,7 +885,7 @@ def _change_part(
 
 
 @require_POST
-@manager
+@improvement_manager
 def evidence_change(request: HtmxRequest, analysis_id: int) -> HttpResponse:
     analysis = queries.get_analysis_for(request.user, analysis_id)
 
@@ -909,7 +909,7 @@ def evidence_change(request: HtmxRequest, analysis_id: int) -> HttpResponse:
 
 
 @require_POST
-@manager
+@improvement_manager
 def analysis_conclude(request: HtmxRequest, analysis_id: int) -> HttpResponse:
     analysis = queries.get_analysis_for(request.user, analysis_id)
     return _after(
@@ -923,7 +923,7 @@ def analysis_conclude(request: HtmxRequest, analysis_id: int) -> HttpResponse:
 
 
 @require_POST
-@manager
+@improvement_manager
 def analysis_reopen(request: HtmxRequest, analysis_id: int) -> HttpResponse:
     analysis = queries.get_analysis_for(request.user, analysis_id)
     return _after(

@@ -20,7 +20,7 @@ from serviceloop.core.errors import DomainError
 from serviceloop.inbox import queries, services
 from serviceloop.inbox.models import Kind
 
-from ..access import _signed_out_fragment, desk_member
+from ..access import desk_member, signed_out_fragment
 from ..htmx import HtmxRequest
 
 TEMPLATE = "desk/notifications.html"
@@ -33,7 +33,7 @@ def _bell_changed(response: HttpResponse) -> HttpResponse:
 
 
 @require_GET
-@_signed_out_fragment(lambda: HttpResponse(status=204))  # the badge just stays as it is
+@signed_out_fragment(lambda: HttpResponse(status=204))  # the badge just stays as it is
 @desk_member
 def bell(request: HtmxRequest) -> HttpResponse:
     """The badge: 204 when it already shows the current label (?shown=), else the badge."""
@@ -44,7 +44,7 @@ def bell(request: HtmxRequest) -> HttpResponse:
 
 
 @require_GET
-@_signed_out_fragment(lambda: HttpResponseClientRedirect(reverse(settings.LOGIN_URL)))
+@signed_out_fragment(lambda: HttpResponseClientRedirect(reverse(settings.LOGIN_URL)))
 @desk_member
 def panel(request: HtmxRequest) -> HttpResponse:
     """The dropdown under the bell: the newest notifications and "mark all read"."""
