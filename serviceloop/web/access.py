@@ -36,8 +36,8 @@ def desk_member(view: View) -> View:
 
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user: User = request.user  # type: ignore[assignment]
+    def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
         if user.role == Role.CUSTOMER:
             return redirect(home_url(user))
         if not user.is_staff_member:
@@ -68,8 +68,8 @@ def works_tickets(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.works_tickets:  # type: ignore[union-attr]
+    def guarded(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.works_tickets:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     QueryDict,
     StreamingHttpResponse,
@@ -80,11 +79,6 @@ def _start_of(day: date | None) -> datetime | None:
 def _toast(response: HttpResponse, text: str) -> HttpResponse:
     response["HX-Trigger"] = json.dumps({"sl:toast": text})
     return response
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 # --- the register --------------------------------------------------------------------------
@@ -230,9 +224,9 @@ class BulkForm(forms.Form):
         return {name: data[name] for name in ("type", "stage", "nature", "urgency") if data[name]}
 
 
-def _register_context(request: HttpRequest, data: QueryDict, cursor: str | None) -> dict[str, Any]:
+def _register_context(request: HtmxRequest, data: QueryDict, cursor: str | None) -> dict[str, Any]:
     """The filter form and, when valid, the page of items, the counts per status."""
-    user = _user(request)
+    user = request.user
     form = RegisterForm(data)
     page: Page[FeedbackItem] | None = None
     counts: dict[str, int] = {}
@@ -308,7 +302,7 @@ def register(request: HtmxRequest) -> HttpResponse:
 def bulk(request: HtmxRequest) -> HttpResponse:
     """Classify the checked items in one go (all or nothing), then show the results of the
     filters the change was made from."""
-    user = _user(request)
+    user = request.user
     form = BulkForm(request.POST)
     changed: list[FeedbackItem] | None = None
     if form.is_valid():
@@ -338,10 +332,10 @@ def bulk(request: HtmxRequest) -> HttpResponse:
 
 @require_GET
 @desk_member
-def export(request: HttpRequest) -> HttpResponseBase:
+def export(request: HtmxRequest) -> HttpResponseBase:
     """The filtered register as ?format=csv (streamed) or xlsx (built in a temporary file,
     then streamed). For the register's readers."""
-    user = _user(request)
+    user = request.user
     if not reads_all_feedback(user):
         raise PermissionDenied
     fmt = request.GET.get("format", "csv")
@@ -407,8 +401,8 @@ class StaffFeedbackForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @desk_member
-def new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def new(request: HtmxRequest) -> HttpResponse:
+    user = request.user
     form = StaffFeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -546,8 +540,8 @@ def _item_page(
     request: HtmxRequest, item: FeedbackItem, *, status: int = 200, **forms_: forms.Form
 ) -> HttpResponse:
     """The item page, or only its panels for htmx (the forms post back into them)."""
-    item = queries.get_feedback_for(_user(request), item.number)  # fresh, with its relations
-    context = _item_context(_user(request), item, **forms_)
+    item = queries.get_feedback_for(request.user, item.number)  # fresh, with its relations
+    context = _item_context(request.user, item, **forms_)
     template = f"{ITEM}#panels" if request.htmx else ITEM
     return render(request, template, context, status=status)
 
@@ -555,7 +549,7 @@ def _item_page(
 @require_GET
 @desk_member
 def item(request: HtmxRequest, number: str) -> HttpResponse:
-    return _item_page(request, queries.get_feedback_for(_user(request), number))
+    return _item_page(request, queries.get_feedback_for(request.user, number))
 
 
 def _change(
@@ -563,7 +557,7 @@ def _change(
 ) -> HttpResponse:
     """Run `call(item, form.cleaned_data)` and answer with the panels: the toast `done`, or
     the form with its errors (422)."""
-    user = _user(request)
+    user = request.user
     found = queries.get_feedback_for(user, number)
     if form.is_valid():
         try:
@@ -693,16 +687,16 @@ def _survey_rows(user: User) -> list[dict[str, Any]]:
 
 @require_GET
 @desk_member
-def surveys(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def surveys(request: HtmxRequest) -> HttpResponse:
+    user = request.user
     context = {"rows": _survey_rows(user), "manages": manages_feedback(user)}
     return render(request, "feedback/surveys.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @desk_member
-def survey_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def survey_new(request: HtmxRequest) -> HttpResponse:
+    user = request.user
     if not manages_feedback(user):
         raise PermissionDenied
     now = timezone.localtime(clock.now()).replace(second=0, microsecond=0)
@@ -730,8 +724,8 @@ def survey_new(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/survey_new.html", {"form": form}, status=status)
 
 
-def _survey_page(request: HttpRequest, survey: StaffSurvey, *, status: int = 200) -> HttpResponse:
-    user = _user(request)
+def _survey_page(request: HtmxRequest, survey: StaffSurvey, *, status: int = 200) -> HttpResponse:
+    user = request.user
     context: dict[str, Any] = {
         "survey": survey,
         "questions": [{**q, "text": question_text(q)} for q in survey.questions],
@@ -754,14 +748,14 @@ def _survey_page(request: HttpRequest, survey: StaffSurvey, *, status: int = 200
 
 @require_GET
 @desk_member
-def survey(request: HttpRequest, survey_id: int) -> HttpResponse:
-    return _survey_page(request, queries.get_survey_for(_user(request), survey_id))
+def survey(request: HtmxRequest, survey_id: int) -> HttpResponse:
+    return _survey_page(request, queries.get_survey_for(request.user, survey_id))
 
 
 @require_POST
 @desk_member
-def survey_send(request: HttpRequest, survey_id: int) -> HttpResponse:
-    user = _user(request)
+def survey_send(request: HtmxRequest, survey_id: int) -> HttpResponse:
+    user = request.user
     found = queries.get_survey_for(user, survey_id)
     try:
         invited = services.send_staff_survey(survey=found, actor=user)
@@ -803,9 +797,9 @@ def answer_form(survey: StaffSurvey, data: Any = None) -> forms.Form:
 
 @require_http_methods(["GET", "POST"])
 @desk_member
-def survey_answer(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_answer(request: HtmxRequest, survey_id: int) -> HttpResponse:
     """The invitee's form. Answered once, stored without their name."""
-    user = _user(request)
+    user = request.user
     found = queries.get_survey_for(user, survey_id)
     invitation = queries.invitation_of(found, user)
     if invitation is None:
@@ -837,9 +831,9 @@ def survey_answer(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @require_POST
 @desk_member
-def survey_to_feedback(request: HttpRequest, survey_id: int, answer_id: str) -> HttpResponse:
+def survey_to_feedback(request: HtmxRequest, survey_id: int, answer_id: str) -> HttpResponse:
     """Turn one text answer into an anonymous feedback item."""
-    user = _user(request)
+    user = request.user
     found = queries.get_survey_for(user, survey_id)
     answer = queries.get_survey_answer(found, answer_id)
     try:
@@ -878,9 +872,9 @@ class CustomerFeedbackForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @customer_required
-def portal_feedback(request: HttpRequest) -> HttpResponse:
+def portal_feedback(request: HtmxRequest) -> HttpResponse:
     """The customer's feedback: the form, and what they sent with its status."""
-    user = _user(request)
+    user = request.user
     customer = Customer.objects.filter(user=user).first()
     mine = tickets_visible_to(user).filter(customer=customer).order_by("-created_at")[:50]
     choices = [(t.number, f"{t.number} · {t.subject}") for t in mine]

@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext
@@ -637,7 +637,7 @@ def analyses(request: HtmxRequest) -> HttpResponse:
     return render(request, "improvement/analyses.html", context)
 
 
-def _origin_query(request: HttpRequest) -> str:
+def _origin_query(request: HtmxRequest) -> str:
     """The dashboard filters and dates of a "start an analysis" link, kept as they came."""
     pairs = [
         (name, value)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,7 @@ from serviceloop.tickets.services.creation import MAX_DESCRIPTION
 from ..access import works_tickets
 from ..fields import category_choices
 from ..forms import apply_errors
+from ..htmx import HtmxRequest
 
 # The channels an agent logs by hand (the API and the portal have their own doors).
 LOGGED_CHANNELS = (
@@ -158,10 +159,10 @@ def _pick_context(customer_id: int | None, user: User) -> dict[str, Any]:
     }
 
 
-def _open_created(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+def _open_created(request: HtmxRequest, ticket: Ticket) -> HttpResponse:
     """Open the new ticket; when its category sent it to a team the user is not in, say
     where it went and offer the form again (the ticket page would be a 404 for them)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if tickets_visible_to(user).filter(pk=ticket.pk).exists():
         return redirect("desk:ticket", ticket.number)
     team = ticket.team.name if ticket.team else "—"
@@ -174,9 +175,9 @@ def _open_created(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 
 
 @works_tickets
-def new_ticket(request: HttpRequest) -> HttpResponse:
+def new_ticket(request: HtmxRequest) -> HttpResponse:
     """GET: the form. POST: create the ticket (and its first contact), then open it."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     status, duplicate = 200, None
     if request.method == "POST":
         form = NewTicketForm(request.POST)
@@ -204,7 +205,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @works_tickets
-def customer_search(request: HttpRequest) -> HttpResponse:
+def customer_search(request: HtmxRequest) -> HttpResponse:
     """The typeahead's results (a fragment): customers by phone, e-mail, name or CRM id."""
     query = lookup.clean_query(request.GET.get("customer_query", ""))
     matches = lookup.find_customers(query)
@@ -213,12 +214,12 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @works_tickets
-def customer_pick(request: HttpRequest) -> HttpResponse:
+def customer_pick(request: HtmxRequest) -> HttpResponse:
     """The picked customer (a fragment), with their recent open tickets as a warning;
     without a valid `customer`, the empty picker."""
     raw = request.GET.get("customer", "")
     customer_id = int(raw) if raw.isdigit() else None
-    context = _pick_context(customer_id, request.user)  # type: ignore[arg-type]
+    context = _pick_context(customer_id, request.user)
     return render(request, "desk/_new_picked.html", {**context, "fragment": True})
 
 

@@ -35,10 +35,6 @@ PAGE_SIZE = 20
 POLL_SECONDS = 5
 
 
-def _customer(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 # --- progress steps ------------------------------------------------------------------------
 
 STEPS = (
@@ -164,7 +160,7 @@ class TrackForm(forms.Form):
 @customer_required
 def home(request: HtmxRequest) -> HttpResponse:
     """The customer's requests, newest first, a page at a time (htmx: only the next rows)."""
-    tickets = queries.tickets_visible_to(_customer(request)).defer(
+    tickets = queries.tickets_visible_to(request.user).defer(
         "description", "search_document", "custom_fields"
     )
     try:
@@ -188,8 +184,8 @@ def home(request: HtmxRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @customer_required
-def new(request: HttpRequest) -> HttpResponse:
-    user = _customer(request)
+def new(request: HtmxRequest) -> HttpResponse:
+    user = request.user
     form = RequestForm(request.POST or None, request.FILES or None)
     duplicate: Ticket | None = None
     if request.method == "POST" and form.is_valid():
@@ -235,7 +231,7 @@ def _ticket_context(user: User, ticket: Ticket) -> dict[str, Any]:
 
 
 def _ticket_page(
-    request: HttpRequest,
+    request: HtmxRequest,
     ticket: Ticket,
     *,
     reply_form: ReplyForm | None = None,
@@ -243,30 +239,30 @@ def _ticket_page(
     reopen_form: ReopenForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    context = _ticket_context(_customer(request), ticket)
+    context = _ticket_context(request.user, ticket)
     context |= {
         "reply_form": reply_form or ReplyForm(),
         "confirm_form": confirm_form or ConfirmForm(initial={"version": ticket.version}),
         "reopen_form": reopen_form or ReopenForm(initial={"version": ticket.version}),
         # the rating form, once resolved
-        "csat": satisfaction_queries.portal_csat_of(ticket, _customer(request)),
+        "csat": satisfaction_queries.portal_csat_of(ticket, request.user),
     }
     return render(request, "portal/ticket.html", context, status=status)
 
 
 @require_GET
 @customer_required
-def ticket(request: HttpRequest, number: str) -> HttpResponse:
-    found = queries.get_ticket_for(_customer(request), number)
+def ticket(request: HtmxRequest, number: str) -> HttpResponse:
+    found = queries.get_ticket_for(request.user, number)
     return _ticket_page(request, found)
 
 
 @require_GET
 @customer_required
-def updates(request: HttpRequest, number: str) -> HttpResponse:
+def updates(request: HtmxRequest, number: str) -> HttpResponse:
     """What the ticket page polls: 204 while nothing changed since the stamp it shows, else
     the progress part drawn afresh (status, steps, conversation, commitments, files)."""
-    user = _customer(request)
+    user = request.user
     if tracking.progress_stamp(user, number) == request.GET.get("since"):
         return HttpResponse(status=204)
     found = queries.get_ticket_for(user, number)
@@ -292,7 +288,7 @@ def reply(request: HtmxRequest, number: str) -> HttpResponse:
     """The customer answers (inbound, web). On a resolved ticket this reopens it (the core's
     rule in add_interaction); on a closed one it opens a new ticket that follows it, and the
     customer is taken there."""
-    user = _customer(request)
+    user = request.user
     found = queries.get_ticket_for(user, number)
     form = ReplyForm(request.POST)
     status = 422
@@ -335,7 +331,7 @@ def _moved_on(request: HtmxRequest, closed: Ticket, target: Ticket) -> HttpRespo
 
 def _settle(request: HtmxRequest, number: str, *, to: Status) -> HttpResponse:
     """Confirm (close) or reopen a resolved ticket, as the customer."""
-    user = _customer(request)
+    user = request.user
     found = queries.get_ticket_for(user, number)
     reopening = to == Status.IN_PROGRESS
     form: ConfirmForm = ReopenForm(request.POST) if reopening else ConfirmForm(request.POST)
@@ -387,9 +383,9 @@ def reopen(request: HtmxRequest, number: str) -> HttpResponse:
 
 @require_GET
 @customer_required
-def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+def attachment(request: HtmxRequest, attachment_id: int) -> FileResponse:
     """Download a file of one's own ticket (never an internal one: 404)."""
-    found = queries.get_attachment_for(_customer(request), attachment_id)
+    found = queries.get_attachment_for(request.user, attachment_id)
     return FileResponse(
         found.file.open("rb"),
         as_attachment=True,

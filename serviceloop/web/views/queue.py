@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -212,9 +212,9 @@ def _sidebar(user: User, current_view: str, current_query: str) -> dict[str, Any
     }
 
 
-def _results(request: HttpRequest, data: QueryDict, *, cursor: str | None) -> dict[str, Any]:
+def _results(request: HtmxRequest, data: QueryDict, *, cursor: str | None) -> dict[str, Any]:
     """The filter form and, when it is valid, the page of tickets it asks for."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     people = tickets_queue.people_for(user)
     form = _bind(data, user, people)
     page: Page[Ticket] | None = None
@@ -253,10 +253,10 @@ def _results(request: HttpRequest, data: QueryDict, *, cursor: str | None) -> di
 
 
 def _page(
-    request: HttpRequest, context: dict[str, Any], *, status: int | None = None
+    request: HtmxRequest, context: dict[str, Any], *, status: int | None = None
 ) -> HttpResponse:
     """The whole page: results, filter bar and the left column."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     context.update(_sidebar(user, context["view"].code, context["query"]))
     if status is None:
         status = 200 if context["page"] is not None else 422
@@ -305,7 +305,7 @@ def _queue_url(query: str) -> str:
 @desk_member
 def save_view(request: HtmxRequest) -> HttpResponse:
     """Save the filters of the results shown (the form's `query`) under a name."""
-    user: User = request.user
+    user = request.user
     form = SaveViewForm(request.POST)
     form.is_valid()
     # Only what the filter form accepts is saved, in its canonical spelling.
@@ -342,7 +342,7 @@ def save_view(request: HtmxRequest) -> HttpResponse:
 @require_POST
 @desk_member
 def delete_view(request: HtmxRequest, view_id: int) -> HttpResponse:
-    user: User = request.user
+    user = request.user
     saved = get_object_or_404(SavedView, pk=view_id, user=user)  # others' views: 404
     saved_view_services.delete_view(actor=user, view=saved)
     text = str(_("View “%(name)s” deleted.") % {"name": saved.name})
@@ -359,7 +359,7 @@ def delete_view(request: HtmxRequest, view_id: int) -> HttpResponse:
 def bulk(request: HtmxRequest) -> HttpResponse:
     """Apply one change to the selected tickets; show what happened to each, then the
     results of the filters the change was made from."""
-    user: User = request.user
+    user = request.user
     form = BulkForm(request.POST)
     outcomes: list[bulk_services.BulkOutcome] | None = None
     if form.is_valid():

@@ -20,12 +20,12 @@ from django_ratelimit.decorators import ratelimit
 
 from serviceloop.accounts import services as accounts
 from serviceloop.accounts.middleware import activate_for
-from serviceloop.accounts.models import User
 from serviceloop.core.errors import ValidationFailed
 from serviceloop.routing import queries as routing_queries
 from serviceloop.routing import services as routing
 
 from ..forms import apply_errors
+from ..htmx import HtmxRequest
 from ..nav import home_url
 
 
@@ -122,8 +122,8 @@ class PreferencesForm(forms.Form):
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def preferences(request: HtmxRequest) -> HttpResponse:
+    user = request.user
     if request.method == "POST":
         form = PreferencesForm(request.POST, works_tickets=user.works_tickets)
         if form.is_valid():
