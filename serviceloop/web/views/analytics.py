@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -19,20 +18,18 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from serviceloop.accounts.models import Team
 from serviceloop.analytics import access, exports, formatting, queries
 from serviceloop.analytics.drill import Drill
 from serviceloop.analytics.registry import METRICS
 from serviceloop.analytics.scope import Scope, Window
 from serviceloop.core import clock
 from serviceloop.core.errors import DomainError
-from serviceloop.customers.models import CustomerTier
 from serviceloop.improvement.permissions import manages_improvement
 from serviceloop.reports.plans import open_plans
-from serviceloop.tickets.choices import Channel, Kind
-from serviceloop.tickets.models import Category, Ticket
+from serviceloop.tickets.models import Ticket
 
 from ..forms import apply_errors
+from ..forms.analytics import DEFAULT_DAYS, FilterForm
 from ..htmx import HtmxRequest
 
 PRESETS = (
@@ -41,61 +38,10 @@ PRESETS = (
     ("90", _("Last 90 days")),
     ("365", _("Last 12 months")),
 )
-DEFAULT_DAYS = 30
 EXPORTS = {
     ("dashboard", "xlsx"), ("dashboard", "csv"), ("tickets", "xlsx"), ("tickets", "csv"),
     ("report", "pdf"),
 }  # fmt: skip
-
-
-class FilterForm(forms.Form):
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    teams = forms.ModelMultipleChoiceField(Team.objects.none(), label=_("Team"), required=False)
-    categories = forms.ModelMultipleChoiceField(
-        Category.objects.none(), label=_("Category"), required=False
-    )
-    channels = forms.MultipleChoiceField(
-        choices=Channel.choices, label=_("Channel"), required=False
-    )
-    kinds = forms.MultipleChoiceField(choices=Kind.choices, label=_("Kind"), required=False)
-    tiers = forms.ModelMultipleChoiceField(
-        CustomerTier.objects.none(), label=_("Customer tier"), required=False
-    )
-
-    def __init__(self, *args: Any, visible_teams: tuple[int, ...] | None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        teams = Team.objects.filter(is_active=True)
-        if visible_teams is not None:
-            teams = teams.filter(pk__in=visible_teams)
-        self.fields["teams"].queryset = teams  # type: ignore[attr-defined]
-        self.fields["categories"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["tiers"].queryset = CustomerTier.objects.order_by("rank")  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        today = timezone.localdate(clock.now())
-        end = data.get("end") or today
-        start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
-        try:
-            data["window"] = Window.checked(start, end)
-        except DomainError as error:
-            apply_errors(self, error)
-        return data
-
-    def scope(self) -> Scope:
-        data = self.cleaned_data
-        return Scope(
-            teams=tuple(sorted(t.pk for t in data.get("teams") or [])),
-            categories=tuple(sorted(c.pk for c in data.get("categories") or [])),
-            channels=tuple(sorted(data.get("channels") or [])),
-            kinds=tuple(sorted(data.get("kinds") or [])),
-            tiers=tuple(sorted(t.pk for t in data.get("tiers") or [])),
-        )
 
 
 def query_of(scope: Scope, window: Window, **extra: Any) -> str:

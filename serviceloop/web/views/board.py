@@ -4,7 +4,6 @@ tickets, and reassigning them (a select per row; drag and drop on top, static/we
 
 import json
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,18 +18,8 @@ from serviceloop.tickets import queries, services
 from serviceloop.tickets.choices import OPEN_STATUSES
 
 from ..access import board_user
+from ..forms.board import AssignForm
 from ..htmx import HtmxRequest
-
-MAX_KEY = 2**63 - 1
-
-
-class AssignForm(forms.Form):
-    number = forms.CharField(max_length=32)
-    assignee = forms.IntegerField(  # empty: back to the team queue
-        required=False, min_value=1, max_value=MAX_KEY
-    )
-    version = forms.IntegerField(min_value=1, max_value=MAX_KEY)
-    team = forms.CharField(max_length=50)
 
 
 def _team(teams: list[Team], code: str | None) -> Team | None:

@@ -4,7 +4,6 @@ ones marked, and the form that records a call's outcome (htmx: the row redraws i
 import json
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,35 +13,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from serviceloop.core.errors import DomainError
 from serviceloop.followups import queries, services
-from serviceloop.followups.choices import SATISFACTION_SCORES, Outcome
+from serviceloop.followups.choices import Outcome
 from serviceloop.followups.models import FollowUp
 from serviceloop.followups.permissions import FOLLOW_UP_WORKER_ROLES
 
 from ..access import desk_member
 from ..forms import apply_errors
+from ..forms.followups import RecordForm
 from ..htmx import HtmxRequest
 
 TEMPLATE = "followups/list.html"
-
-
-class RecordForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Is the problem solved?"), choices=Outcome.choices, widget=forms.RadioSelect
-    )
-    satisfaction = forms.TypedChoiceField(
-        label=_("How satisfied is the customer? (1-5)"),
-        choices=[("", _("Not asked")), *[(s, str(s)) for s in SATISFACTION_SCORES]],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-    notes = forms.CharField(
-        label=_("Notes"),
-        required=False,
-        max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Added to the ticket as an internal note. Needed when not solved."),
-    )
 
 
 def _row(

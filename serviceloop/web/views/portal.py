@@ -4,7 +4,6 @@ confirm or reopen; and the public progress check by ticket number and e-mail or 
 import json
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,12 +20,12 @@ from serviceloop.core.keyset import paginate
 from serviceloop.customers import registration
 from serviceloop.satisfaction import queries as satisfaction_queries
 from serviceloop.tickets import queries, services, tracking
-from serviceloop.tickets.choices import Kind, Status
+from serviceloop.tickets.choices import Status
 from serviceloop.tickets.models import Ticket
 
 from ..access import customer_required
-from ..fields import MultipleFileField, category_choices
 from ..forms import apply_errors
+from ..forms.portal import ConfirmForm, ReopenForm, ReplyForm, RequestForm, SignUpForm, TrackForm
 from ..htmx import HtmxRequest
 from ..nav import home_url
 from .shell import limit_public_form
@@ -55,102 +54,6 @@ def progress_steps(status: str) -> list[dict[str, Any]]:
         }
         for index, (label, _statuses) in enumerate(STEPS)
     ]
-
-
-# --- forms ---------------------------------------------------------------------------------
-
-
-class RequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What is it about?"), choices=Kind.choices)
-    category = forms.ChoiceField(label=_("Topic"), required=False, choices=())
-    description = forms.CharField(
-        label=_("Your request"),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("What happened, and what would you like us to do?"),
-    )
-    order_ref = forms.CharField(
-        label=_("Order number"),
-        required=False,
-        max_length=64,
-        help_text=_("If your request is about an order."),
-    )
-    attachments = MultipleFileField(
-        label=_("Photos or documents"),
-        required=False,
-        help_text=_("Optional: up to 10 files."),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("Not sure")), *category_choices()]  # type: ignore[attr-defined]
-
-    def draft(self) -> services.TicketDraft:
-        data = self.cleaned_data
-        return services.TicketDraft(
-            description=data["description"],
-            kind=data["kind"],
-            category=data["category"] or None,
-            order_ref=data["order_ref"],
-            channel="web",
-        )
-
-
-class ReplyForm(forms.Form):
-    content = forms.CharField(
-        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000
-    )
-
-
-class ConfirmForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class ReopenForm(ConfirmForm):
-    reason = forms.CharField(
-        label=_("What is still not solved?"),
-        widget=forms.Textarea(attrs={"rows": 3, "id": "sl-reopen-reason", "hx-preserve": "true"}),
-        max_length=2_000,
-    )
-
-
-class SignUpForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=150)
-    email = forms.EmailField(
-        label=_("E-mail"),
-        max_length=150,
-        help_text=_("You sign in with it; we send the activation link to it."),
-    )
-    password = forms.CharField(
-        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-    password_again = forms.CharField(
-        label=_("Password again"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    language = forms.ChoiceField(
-        label=_("Language"), choices=[("zh-hans", "简体中文"), ("en", "English")]
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("password") and data.get("password_again") != data["password"]:
-            self.add_error("password_again", _("The two passwords differ."))
-        return data
-
-
-class TrackForm(forms.Form):
-    number = forms.CharField(
-        label=_("Ticket number"),
-        max_length=32,
-        widget=forms.TextInput(
-            attrs={"placeholder": "CS-20261122-000123", "autocapitalize": "characters"}
-        ),
-    )
-    contact = forms.CharField(
-        label=_("E-mail or phone"),
-        max_length=254,
-        help_text=_("The one you gave us with your request."),
-    )
 
 
 # --- my requests ---------------------------------------------------------------------------
