@@ -1,8 +1,11 @@
-"""Glue between Django forms and the services' errors."""
+"""The pages' forms, one module per area (web/forms/<area>.py), and what they share here: a
+service's refusal shown on a form, a filter's blank first choice, choices set at run time."""
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
+from django.db.models import Model, QuerySet
 
 from serviceloop.core.errors import DomainError, ValidationFailed
 
@@ -18,3 +21,14 @@ def apply_errors(form: forms.Form, error: DomainError) -> None:
 def blank_first(label: Any, choices: Any) -> list[tuple[str, Any]]:
     """A filter's choices with an empty first one ("Any kind") that filters nothing."""
     return [("", label), *choices]
+
+
+def set_choices(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
+    """Give the choice field `name` the choices known only when the form is made (the type
+    checker sees `form.fields` as plain fields)."""
+    cast(forms.ChoiceField, form.fields[name]).choices = choices
+
+
+def set_queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Model]) -> None:
+    """Give the model choice field `name` the rows it offers (see set_choices)."""
+    cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset

@@ -15,7 +15,7 @@ from serviceloop.customers.models import CustomerTier
 from serviceloop.tickets.choices import Channel, Kind
 from serviceloop.tickets.models import Category
 
-from . import apply_errors
+from . import apply_errors, set_queryset
 
 DEFAULT_DAYS = 30
 
@@ -44,9 +44,9 @@ class FilterForm(forms.Form):
         teams = Team.objects.filter(is_active=True)
         if visible_teams is not None:
             teams = teams.filter(pk__in=visible_teams)
-        self.fields["teams"].queryset = teams  # type: ignore[attr-defined]
-        self.fields["categories"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["tiers"].queryset = CustomerTier.objects.order_by("rank")  # type: ignore[attr-defined]
+        set_queryset(self, "teams", teams)
+        set_queryset(self, "categories", Category.objects.filter(is_active=True))
+        set_queryset(self, "tiers", CustomerTier.objects.order_by("rank"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

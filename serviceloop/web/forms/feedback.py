@@ -24,7 +24,7 @@ from serviceloop.feedback.questions import question_text
 from serviceloop.tickets.reference import catalogue
 
 from ..fields import category_choices
-from . import blank_first
+from . import blank_first, set_choices
 
 FILTERS = ("q", "source", "type", "stage", "nature", "urgency", "status", "team", "category")
 DATES = ("created_after", "created_before")
@@ -85,8 +85,8 @@ class RegisterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = sorted((team.code, team.name) for team in catalogue().teams.values())
-        self.fields["team"].choices = blank_first(_("Any team"), teams)  # type: ignore[attr-defined]
-        self.fields["category"].choices = blank_first(_("Any category"), category_choices())  # type: ignore[attr-defined]
+        set_choices(self, "team", blank_first(_("Any team"), teams))
+        set_choices(self, "category", blank_first(_("Any category"), category_choices()))
         for field in self.fields.values():
             small = "form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control-sm"
             field.widget.attrs.setdefault("class", small)
@@ -173,7 +173,7 @@ class BulkForm(forms.Form):
             field.widget.attrs.setdefault("class", "form-select-sm")
         # any id is a valid shape: bulk_classify says which ones do not exist
         ids = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(value, value) for value in ids]  # type: ignore[attr-defined]
+        set_choices(self, "ids", [(value, value) for value in ids])
 
     def changes(self) -> dict[str, str]:
         data = self.cleaned_data
@@ -225,8 +225,8 @@ class ClassifyForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = sorted((team.code, team.name) for team in catalogue().teams.values())
-        self.fields["team"].choices = blank_first(_("No team"), teams)  # type: ignore[attr-defined]
-        self.fields["category"].choices = blank_first(_("No category"), category_choices())  # type: ignore[attr-defined]
+        set_choices(self, "team", blank_first(_("No team"), teams))
+        set_choices(self, "category", blank_first(_("No category"), category_choices()))
 
     @classmethod
     def of(cls, item: FeedbackItem) -> "ClassifyForm":
@@ -287,7 +287,7 @@ class SurveyForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = sorted((team.code, team.name) for team in catalogue().teams.values())
-        self.fields["team"].choices = teams  # type: ignore[attr-defined]
+        set_choices(self, "team", teams)
 
     def clean_questions(self) -> list[dict[str, str]]:
         parsed: list[dict[str, str]] = []
@@ -346,4 +346,4 @@ class CustomerFeedbackForm(forms.Form):
 
     def __init__(self, *args: Any, tickets: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ticket"].choices = [("", _("None in particular")), *tickets]  # type: ignore[attr-defined]
+        set_choices(self, "ticket", [("", _("None in particular")), *tickets])

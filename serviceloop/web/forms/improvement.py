@@ -20,6 +20,8 @@ from serviceloop.improvement.permissions import IMPROVEMENT_MANAGER_ROLES
 from serviceloop.tickets.choices import Channel, Kind
 from serviceloop.tickets.models import Category
 
+from . import set_choices
+
 SCOPE_FIELDS = ("teams", "categories", "channels", "kinds", "tiers")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _NUMBERS = re.compile(r"[\s,;，；]+")
@@ -118,11 +120,13 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["metric"].choices = [("", "—"), *_metric_choices()]  # type: ignore[attr-defined]
-        self.fields["owner"].choices = [("", _("Me")), *_owner_choices()]  # type: ignore[attr-defined]
-        self.fields["analyses"].choices = [  # type: ignore[attr-defined]
-            (a.pk, a.title) for a in RootCauseAnalysis.objects.order_by("-updated_at")[:200]
-        ]
+        set_choices(self, "metric", [("", "—"), *_metric_choices()])
+        set_choices(self, "owner", [("", _("Me")), *_owner_choices()])
+        set_choices(
+            self,
+            "analyses",
+            [(a.pk, a.title) for a in RootCauseAnalysis.objects.order_by("-updated_at")[:200]],
+        )
         ScopeFields.add(self, "scope")
         ScopeFields.add(self, "pilot")
 
@@ -166,12 +170,10 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", "—"), *_team_choices()]  # type: ignore[attr-defined]
+        set_choices(self, "team", [("", "—"), *_team_choices()])
         staff = User.objects.filter(is_active=True).exclude(role__in=("customer", "partner"))
-        self.fields["person"].choices = [  # type: ignore[attr-defined]
-            ("", "—"),
-            *[(u.pk, u.display_name) for u in staff.order_by("full_name", "username")],
-        ]
+        people = [(u.pk, u.display_name) for u in staff.order_by("full_name", "username")]
+        set_choices(self, "person", [("", "—"), *people])
 
     def draft(self) -> services.ActionDraft:
         data = self.cleaned_data
@@ -229,8 +231,8 @@ class AnalysisForm(forms.Form):
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "—"), *_category_choices()]  # type: ignore[attr-defined]
-        self.fields["owner"].choices = [("", _("Me")), *_owner_choices()]  # type: ignore[attr-defined]
+        set_choices(self, "category", [("", "—"), *_category_choices()])
+        set_choices(self, "owner", [("", _("Me")), *_owner_choices()])
         if editing:
             for name in ("tickets", "feedback_items", "origin"):
                 del self.fields[name]

@@ -13,6 +13,7 @@ from serviceloop.tickets.choices import Channel, Kind, Urgency
 from serviceloop.tickets.services.creation import MAX_DESCRIPTION
 
 from ..fields import category_choices
+from . import set_choices
 
 # The channels an agent logs by hand (the API and the portal have their own doors).
 LOGGED_CHANNELS = (
@@ -59,7 +60,7 @@ class NewTicketForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "—"), *category_choices()]  # type: ignore[attr-defined]
+        set_choices(self, "category", [("", "—"), *category_choices()])
         # the typeahead: results after a pause in typing, the older request dropped
         self.fields["customer_query"].widget.attrs.update(
             {

@@ -10,6 +10,7 @@ from serviceloop.tickets import services
 from serviceloop.tickets.choices import Kind
 
 from ..fields import MultipleFileField, category_choices
+from . import set_choices
 
 
 class RequestForm(forms.Form):
@@ -34,7 +35,7 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("Not sure")), *category_choices()]  # type: ignore[attr-defined]
+        set_choices(self, "category", [("", _("Not sure")), *category_choices()])
 
     def draft(self) -> services.TicketDraft:
         data = self.cleaned_data

@@ -16,7 +16,7 @@ from serviceloop.tickets.reference import catalogue
 from serviceloop.tickets.services import bulk as bulk_services
 
 from ..fields import category_choices
-from . import blank_first
+from . import blank_first, set_choices
 
 FILTERS = ("q", "status", "kind", "urgency", "channel", "category", "team", "assignee")
 DATES = ("created_after", "created_before")
@@ -60,13 +60,17 @@ class QueueForm(forms.Form):
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         known = catalogue()
-        self.fields["category"].choices = blank_first(_("Any category"), category_choices())  # type: ignore[attr-defined]
+        set_choices(self, "category", blank_first(_("Any category"), category_choices()))
         teams = sorted((t.code, t.name) for t in known.teams.values())
-        self.fields["team"].choices = blank_first(_("Any team"), teams)  # type: ignore[attr-defined]
-        self.fields["assignee"].choices = blank_first(  # type: ignore[attr-defined]
-            _("Anyone"),
-            [("me", _("Me")), ("none", _("Nobody (unassigned)"))]
-            + [(str(p.pk), p.display_name) for p in people],
+        set_choices(self, "team", blank_first(_("Any team"), teams))
+        set_choices(
+            self,
+            "assignee",
+            blank_first(
+                _("Anyone"),
+                [("me", _("Me")), ("none", _("Nobody (unassigned)"))]
+                + [(str(p.pk), p.display_name) for p in people],
+            ),
         )
         for field in self.fields.values():
             if field.widget.is_hidden:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from . import set_choices
+
 
 class LoginForm(AuthenticationForm):
     """Customers sign in with their e-mail address, whatever its case; staff user names are
@@ -44,6 +46,6 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args: Any, works_tickets: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = _time_zone_choices()  # type: ignore[attr-defined]
+        set_choices(self, "time_zone", _time_zone_choices())
         if not works_tickets:  # only those who work tickets are routed to
             del self.fields["away"]

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from serviceloop.customers.models import CustomerTier
 from serviceloop.satisfaction.choices import CSAT_SCORES, NPS_SCORES
 
+from . import set_choices
+
 
 class CsatForm(forms.Form):
     score = forms.TypedChoiceField(
@@ -67,6 +69,4 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tiers"].choices = [  # type: ignore[attr-defined]
-            (tier.code, tier.name) for tier in CustomerTier.objects.all()
-        ]
+        set_choices(self, "tiers", [(tier.code, tier.name) for tier in CustomerTier.objects.all()])

@@ -11,6 +11,7 @@ from serviceloop.tickets.choices import Channel, Direction, Emotion, Status, Urg
 from serviceloop.tickets.reference import catalogue
 
 from ..fields import MultipleFileField, category_choices
+from . import set_choices
 
 
 class VersionedForm(forms.Form):
@@ -42,9 +43,12 @@ class AssignForm(VersionedForm):
     def __init__(self, *args: Any, members: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.members = {str(member.pk): member for member in members}
-        self.fields["assignee"].choices = [("", _("Nobody (team queue)"))] + [  # type: ignore[attr-defined]
-            (pk, member.display_name) for pk, member in self.members.items()
-        ]
+        set_choices(
+            self,
+            "assignee",
+            [("", _("Nobody (team queue)"))]
+            + [(pk, member.display_name) for pk, member in self.members.items()],
+        )
 
 
 class TransferForm(VersionedForm):
@@ -60,9 +64,7 @@ class TransferForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [  # type: ignore[attr-defined]
-            (code, team.name) for code, team in catalogue().teams.items()
-        ]
+        set_choices(self, "team", [(code, team.name) for code, team in catalogue().teams.items()])
 
 
 class UrgencyForm(VersionedForm):
@@ -74,7 +76,7 @@ class CategoryForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("None")), *category_choices()]  # type: ignore[attr-defined]
+        set_choices(self, "category", [("", _("None")), *category_choices()])
 
 
 class MergeForm(VersionedForm):
@@ -145,7 +147,7 @@ class ComposerForm(forms.Form):
     def __init__(self, *args: Any, closed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if closed:  # a closed ticket takes internal notes only (add_interaction)
-            self.fields["mode"].choices = [MODES[1]]  # type: ignore[attr-defined]
+            set_choices(self, "mode", [MODES[1]])
             self.fields["mode"].initial = "note"
 
     def clean(self) -> dict[str, Any]:
