@@ -202,7 +202,7 @@ class PlanStatusForm(forms.Form):
     note = forms.CharField(label=_("Reason"), required=False, max_length=2000)
 
 
-def _numbers(text: str) -> list[str]:
+def split_numbers(text: str) -> list[str]:
     return [part for part in _NUMBERS.split(text or "") if part]
 
 
@@ -246,8 +246,8 @@ class AnalysisForm(forms.Form):
             problem=data["problem"],
             category=data.get("category"),
             owner=data.get("owner"),
-            tickets=_numbers(data.get("tickets", "")),
-            feedback_items=_numbers(data.get("feedback_items", "")),
+            tickets=split_numbers(data.get("tickets", "")),
+            feedback_items=split_numbers(data.get("feedback_items", "")),
             scope=scope if origin else None,
             start=_date(origin.get("start")),
             end=_date(origin.get("end")),
@@ -287,7 +287,7 @@ class ConcludeForm(forms.Form):
     )
 
 
-def _apply(form: forms.Form, error: DomainError) -> None:
+def apply_nested_errors(form: forms.Form, error: DomainError) -> None:
     """A service's refusal on the form's fields ("scope.teams" is the field scope_teams)."""
     problems = error.errors if isinstance(error, ValidationFailed) else {error.field: error.message}
     for name, message in problems.items():

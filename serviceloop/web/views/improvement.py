@@ -56,8 +56,8 @@ from ..forms.improvement import (
     PlanForm,
     PlanStatusForm,
     WhyForm,
-    _apply,
-    _numbers,
+    apply_nested_errors,
+    split_numbers,
 )
 from ..htmx import HtmxRequest
 
@@ -186,7 +186,7 @@ def plan_new(request: HtmxRequest) -> HttpResponse:
         try:
             plan = services.create_plan(actor=request.user, draft=form.draft())
         except DomainError as error:
-            _apply(form, error)
+            apply_nested_errors(form, error)
             status = error.status
         else:
             messages.success(request, gettext("Plan %(code)s created.") % {"code": plan.code})
@@ -206,7 +206,7 @@ def plan_edit(request: HtmxRequest, code: str) -> HttpResponse:
         try:
             services.update_plan(plan=plan, actor=request.user, draft=form.draft())
         except DomainError as error:
-            _apply(form, error)
+            apply_nested_errors(form, error)
             status = error.status
         else:
             messages.success(request, gettext("Plan %(code)s saved.") % {"code": plan.code})
@@ -234,7 +234,7 @@ def plan_phase(request: HtmxRequest, code: str) -> HttpResponse:
         try:
             plan = services.change_phase(plan=plan, actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _apply(form, error)
+            apply_nested_errors(form, error)
             return _refused_page(request, plan, error, phase_form=form)
         messages.success(
             request, gettext("Now in the %(phase)s phase.") % {"phase": plan.get_phase_display()}
@@ -254,7 +254,7 @@ def plan_status(request: HtmxRequest, code: str) -> HttpResponse:
         try:
             plan = services.change_plan_status(plan=plan, actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _apply(form, error)
+            apply_nested_errors(form, error)
             return _refused_page(request, plan, error, status_form=form)
         messages.success(
             request, gettext("The plan is %(status)s.") % {"status": plan.get_status_display()}
@@ -286,7 +286,7 @@ def action_new(request: HtmxRequest, code: str) -> HttpResponse:
         try:
             services.add_action(plan=plan, actor=request.user, draft=form.draft())
         except DomainError as error:
-            _apply(form, error)
+            apply_nested_errors(form, error)
             status = error.status
         else:
             if not request.htmx:
@@ -325,7 +325,7 @@ def action_update(request: HtmxRequest, code: str, action_id: int) -> HttpRespon
             elif data.get("note"):
                 services.add_action_note(action=action, actor=request.user, text=data["note"])
         except DomainError as error:
-            _apply(form, error)
+            apply_nested_errors(form, error)
             status = error.status
     else:
         status = 422
@@ -389,7 +389,7 @@ def analysis_new(request: HtmxRequest) -> HttpResponse:
             try:
                 analysis = services.start_analysis(actor=request.user, draft=form.draft())
             except DomainError as error:
-                _apply(form, error)
+                apply_nested_errors(form, error)
             else:
                 messages.success(request, gettext("Analysis started."))
                 return redirect("desk:improvement_analysis", analysis_id=analysis.pk)
@@ -493,7 +493,7 @@ def analysis_edit(request: HtmxRequest, analysis_id: int) -> HttpResponse:
                 owner=data.get("owner"),
             )
         except DomainError as error:
-            _apply(form, error)
+            apply_nested_errors(form, error)
         else:
             return redirect("desk:improvement_analysis", analysis_id=analysis.pk)
     status = 422 if request.method == "POST" else 200
@@ -516,7 +516,7 @@ def _after(
         try:
             work(form.cleaned_data)
         except DomainError as error:
-            _apply(form, error)
+            apply_nested_errors(form, error)
             status = error.status
         else:
             messages.success(request, done)
@@ -624,8 +624,8 @@ def evidence_change(request: HtmxRequest, analysis_id: int) -> HttpResponse:
         return use(
             analysis=analysis,
             actor=request.user,
-            tickets=_numbers(data.get("tickets", "")),
-            feedback_items=_numbers(data.get("feedback_items", "")),
+            tickets=split_numbers(data.get("tickets", "")),
+            feedback_items=split_numbers(data.get("feedback_items", "")),
         )
 
     return _after(
