@@ -2,8 +2,6 @@
 tickets, and reassigning them (a select per row; drag and drop on top, static/web/board.js).
 """
 
-import json
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +17,7 @@ from serviceloop.tickets.choices import OPEN_STATUSES
 
 from ..access import board_user
 from ..forms.board import AssignForm
-from ..htmx import HtmxRequest
+from ..htmx import HtmxRequest, with_toast
 
 
 def _team(teams: list[Team], code: str | None) -> Team | None:
@@ -109,7 +107,7 @@ def assign(request: HtmxRequest) -> HttpResponse:
     }
     response = render(request, "desk/board.html#board", context, status=status)
     if toast:
-        response["HX-Trigger"] = json.dumps({"sl:toast": toast})
+        with_toast(response, toast)
     return response
 
 

@@ -6,7 +6,6 @@ fragments (the register's results, its "load more" rows, an item's panels). Refu
 use cases come back on the forms (apply_errors); NotPermitted is a 403.
 """
 
-import json
 import re
 import tempfile
 from datetime import timedelta
@@ -52,17 +51,12 @@ from ..forms.feedback import (
     SurveyForm,
     answer_form,
 )
-from ..htmx import HtmxRequest
+from ..htmx import HtmxRequest, with_toast
 
 REGISTER = "feedback/register.html"
 ITEM = "feedback/item.html"
 PAGE_SIZE = 25
 NUMBERS = re.compile(r"[\s,;，；]+")
-
-
-def _toast(response: HttpResponse, text: str) -> HttpResponse:
-    response["HX-Trigger"] = json.dumps({"sl:toast": text})
-    return response
 
 
 # --- the register --------------------------------------------------------------------------
@@ -170,7 +164,7 @@ def bulk(request: HtmxRequest) -> HttpResponse:
     if changed:
         count = len(changed)
         text = ngettext("%(n)d item changed.", "%(n)d items changed.", count) % {"n": count}
-        _toast(response, text)
+        with_toast(response, text)
     return response
 
 
@@ -333,7 +327,7 @@ def _change(
             if not request.htmx:
                 messages.success(request, done)
                 return redirect("desk:feedback_item", number=found.number)
-            return _toast(_item_page(request, found), done)
+            return with_toast(_item_page(request, found), done)
     return _item_page(request, found, status=422, **{name: form})
 
 

@@ -1,7 +1,6 @@
 """Follow-ups on the desk (/desk/follow-ups/): the user's open ones and their teams', overdue
 ones marked, and the form that records a call's outcome (htmx: the row redraws itself)."""
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from serviceloop.followups.permissions import FOLLOW_UP_WORKER_ROLES
 from ..access import desk_member
 from ..forms import apply_errors
 from ..forms.followups import RecordForm
-from ..htmx import HtmxRequest
+from ..htmx import HtmxRequest, with_toast
 
 TEMPLATE = "followups/list.html"
 
@@ -69,8 +68,7 @@ def record(request: HtmxRequest, follow_up_id: int) -> HttpResponse:
                 done = _("Follow-up recorded; the ticket is open again.")
             if request.htmx:
                 response = _row(request, queries.get_follow_up_for(request.user, follow_up.pk))
-                response["HX-Trigger"] = json.dumps({"sl:toast": str(done)})
-                return response
+                return with_toast(response, str(done))
             messages.success(request, done)
             return redirect("desk:follow_ups")
     if request.htmx:

@@ -1,7 +1,6 @@
 """The customer portal (/portal/): sign-up, my requests, submit one, follow it live, reply,
 confirm or reopen; and the public progress check by ticket number and e-mail or phone."""
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +25,7 @@ from serviceloop.tickets.models import Ticket
 from ..access import customer_required
 from ..forms import apply_errors
 from ..forms.portal import ConfirmForm, ReopenForm, ReplyForm, RequestForm, SignUpForm, TrackForm
-from ..htmx import HtmxRequest
+from ..htmx import HtmxRequest, with_toast
 from ..nav import home_url
 from .shell import limit_public_form
 
@@ -177,14 +176,6 @@ def updates(request: HtmxRequest, number: str) -> HttpResponse:
     return render(request, "portal/ticket.html#progress", context)
 
 
-def _toast(response: HttpResponse, text: str, *, refresh: bool = False) -> HttpResponse:
-    events: dict[str, str] = {"sl:toast": text}
-    if refresh:
-        events["sl-refresh"] = ""
-    response["HX-Trigger"] = json.dumps(events)
-    return response
-
-
 @require_POST
 @customer_required
 def reply(request: HtmxRequest, number: str) -> HttpResponse:
@@ -210,7 +201,7 @@ def reply(request: HtmxRequest, number: str) -> HttpResponse:
             if request.htmx:
                 context = {"ticket": found, "reply_form": ReplyForm()}
                 response = render(request, "portal/ticket.html#composer", context)
-                return _toast(response, sent, refresh=True)
+                return with_toast(response, sent, refresh=True)
             messages.success(request, sent)
             return redirect("portal:ticket", number=found.number)
     if request.htmx:

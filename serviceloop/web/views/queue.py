@@ -6,7 +6,6 @@ One URL serves the page and its fragments: an htmx request aimed at the results
 rows. The reads are tickets.queue; the writes tickets.services.saved_views and .bulk.
 """
 
-import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,7 +31,7 @@ from serviceloop.tickets.services import saved_views as saved_view_services
 from ..access import desk_member
 from ..forms import apply_errors
 from ..forms.queue import BulkForm, QueueForm, SaveViewForm
-from ..htmx import HtmxRequest
+from ..htmx import HtmxRequest, with_toast
 
 TEMPLATE = "desk/queue.html"
 
@@ -136,11 +135,6 @@ def _current_view(request: HtmxRequest, user: User) -> tuple[str, str]:
     return form.cleaned_data["view"], form.query_string()
 
 
-def _with_toast(response: HttpResponse, text: str) -> HttpResponse:
-    response["HX-Trigger"] = json.dumps({"sl:toast": text})
-    return response
-
-
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -198,7 +192,7 @@ def save_view(request: HtmxRequest) -> HttpResponse:
     context = {"save_form": SaveViewForm(initial={"query": query}), "query": query}
     context.update(_sidebar(user, filters.cleaned_data["view"], query))
     context["oob"] = True
-    return _with_toast(render(request, f"{TEMPLATE}#saved", context), text)
+    return with_toast(render(request, f"{TEMPLATE}#saved", context), text)
 
 
 @require_POST
@@ -213,7 +207,7 @@ def delete_view(request: HtmxRequest, view_id: int) -> HttpResponse:
         return redirect("desk:queue")
     view, query = _current_view(request, user)
     context = _sidebar(user, current_view=view, current_query=query)
-    return _with_toast(render(request, f"{TEMPLATE}#sidebar", context), text)
+    return with_toast(render(request, f"{TEMPLATE}#sidebar", context), text)
 
 
 @require_POST
@@ -252,7 +246,7 @@ def bulk(request: HtmxRequest) -> HttpResponse:
     response = render(request, f"{TEMPLATE}#results", context, status=status)
     if changed:
         text = ngettext("%(n)d ticket changed.", "%(n)d tickets changed.", changed) % {"n": changed}
-        _with_toast(response, text)
+        with_toast(response, text)
     return response
 
 

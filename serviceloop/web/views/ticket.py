@@ -7,7 +7,6 @@ form carries the new version. A stale version answers 412 with whose change it c
 with; refused input answers 422 (409 for a state that forbids it) with the form's errors.
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -48,7 +47,7 @@ from ..forms.ticket import (
     UrgencyForm,
     VersionedForm,
 )
-from ..htmx import HtmxRequest
+from ..htmx import HtmxRequest, with_toast
 
 
 @dataclass(frozen=True)
@@ -258,12 +257,6 @@ def _fragments(request: HtmxRequest, *parts: tuple[str, dict[str, Any]]) -> str:
     return "".join(html)
 
 
-def _toast(response: HttpResponse, text: str) -> HttpResponse:
-    # ASCII JSON (the default): header values must be latin-1; htmx decodes the escapes
-    response["HX-Trigger"] = json.dumps({"sl:toast": text})
-    return response
-
-
 # --- the page ------------------------------------------------------------------------------
 
 
@@ -341,7 +334,7 @@ def compose(request: HtmxRequest, number: str) -> HttpResponse:
                 if mode == "note"
                 else gettext("Saved to the conversation.")
             )
-            return _toast(HttpResponse(html), toast)
+            return with_toast(HttpResponse(html), toast)
     if not request.htmx:
         return _page(request, ticket, composer=form, status=status)
     return render(
@@ -404,7 +397,7 @@ def _changed(request: HtmxRequest, ticket: Ticket, toast: str) -> HttpResponse:
     ]
     if ticket.status == Status.CLOSED:  # only notes from now on
         parts.append(("desk/_ticket_composer.html", _composer_context(request, ticket)))
-    return _toast(HttpResponse(_fragments(request, *parts)), toast)
+    return with_toast(HttpResponse(_fragments(request, *parts)), toast)
 
 
 def _gone(request: HtmxRequest, toast: str) -> HttpResponse:
