@@ -43,8 +43,8 @@ from serviceloop.improvement.models import (
 from serviceloop.improvement.permissions import manages_improvement, reads_all_improvement
 from serviceloop.tickets.models import Category
 
-from ..access import analysis_reader, improvement_manager, plan_reader
-from ..forms.improvement import (
+from ...access import analysis_reader, improvement_manager, plan_reader
+from ...forms.improvement import (
     SCOPE_FIELDS,
     ActionForm,
     ActionStatusForm,
@@ -59,7 +59,7 @@ from ..forms.improvement import (
     apply_nested_errors,
     split_numbers,
 )
-from ..htmx import HtmxRequest
+from ...htmx import HtmxRequest
 
 # --- the board ------------------------------------------------------------------------
 

@@ -1,0 +1,3 @@
+"""Improvement pages (/desk/improvement/)."""
+
+from .plans import urlpatterns as urlpatterns
