@@ -38,9 +38,9 @@ from serviceloop.feedback.questions import question_text
 from serviceloop.tickets.queries import tickets_visible_to
 from serviceloop.tickets.reference import catalogue
 
-from ..access import customer_required, desk_member
-from ..forms import apply_errors
-from ..forms.feedback import (
+from ...access import customer_required, desk_member
+from ...forms import apply_errors
+from ...forms.feedback import (
     BulkForm,
     ClassifyForm,
     CustomerFeedbackForm,
@@ -51,7 +51,7 @@ from ..forms.feedback import (
     SurveyForm,
     answer_form,
 )
-from ..htmx import HtmxRequest, with_toast
+from ...htmx import HtmxRequest, with_toast
 
 REGISTER = "feedback/register.html"
 ITEM = "feedback/item.html"
