@@ -34,9 +34,9 @@ from serviceloop.tickets.models import Commitment, Ticket
 from serviceloop.tickets.reference import catalogue
 from serviceloop.tickets.services import canned
 
-from ..access import View, staff_view
-from ..forms import apply_errors
-from ..forms.ticket import (
+from ...access import View, staff_view
+from ...forms import apply_errors
+from ...forms.ticket import (
     AssignForm,
     CategoryForm,
     ComposerForm,
@@ -47,7 +47,7 @@ from ..forms.ticket import (
     UrgencyForm,
     VersionedForm,
 )
-from ..htmx import HtmxRequest, with_toast
+from ...htmx import HtmxRequest, with_toast
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,3 @@
+"""The agent's ticket page (desk:ticket) and its htmx endpoints."""
+
+from .page import urlpatterns as urlpatterns
