@@ -17,7 +17,7 @@ from serviceloop.improvement.models import ImprovementPlan, PlanAction, PlanActi
 from ...access import improvement_manager
 from ...forms.improvement import ActionForm, ActionStatusForm, apply_nested_errors
 from ...htmx import HtmxRequest
-from .plans import _plan_context
+from .plans import plan_context
 
 
 def _actions_card(
@@ -26,7 +26,7 @@ def _actions_card(
     return render(
         request,
         "improvement/plan.html#actions",
-        _plan_context(request, plan, **extra),
+        plan_context(request, plan, **extra),
         status=status,
     )
 
@@ -52,7 +52,7 @@ def action_new(request: HtmxRequest, code: str) -> HttpResponse:
         return render(
             request,
             "improvement/plan.html",
-            _plan_context(request, plan, action_form=form),
+            plan_context(request, plan, action_form=form),
             status=status,
         )
     return _actions_card(request, plan, status=status, action_form=form)

@@ -71,7 +71,7 @@ def analysis_new(request: HtmxRequest) -> HttpResponse:
                 return redirect("desk:improvement_analysis", analysis_id=analysis.pk)
         return render(request, "improvement/analysis_form.html", {"form": form}, status=422)
     initial: dict[str, Any] = {"origin": _origin_query(request)}
-    wanted = _int(request.GET.get("category"))
+    wanted = int_or_none(request.GET.get("category"))
     category = Category.objects.filter(pk=wanted).first() if wanted else None
     if category is not None:
         initial |= {
@@ -102,14 +102,14 @@ def analysis_new(request: HtmxRequest) -> HttpResponse:
     return render(request, "improvement/analysis_form.html", context)
 
 
-def _int(value: str | None) -> int | None:
+def int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value else None
     except ValueError:
         return None
 
 
-def _analysis_context(
+def analysis_context(
     request: HtmxRequest, analysis: RootCauseAnalysis, **extra: Any
 ) -> dict[str, Any]:
     causes = list(analysis.causes.all())
@@ -143,7 +143,7 @@ def _analysis_context(
 @analysis_reader
 def analysis_page(request: HtmxRequest, analysis_id: int) -> HttpResponse:
     analysis = queries.get_analysis_for(request.user, analysis_id)
-    return render(request, "improvement/analysis.html", _analysis_context(request, analysis))
+    return render(request, "improvement/analysis.html", analysis_context(request, analysis))
 
 
 @require_http_methods(["GET", "POST"])

@@ -27,7 +27,7 @@ from ...forms.improvement import (
     split_numbers,
 )
 from ...htmx import HtmxRequest
-from .analyses import _analysis_context
+from .analyses import analysis_context
 
 
 def _after(
@@ -50,7 +50,7 @@ def _after(
         else:
             messages.success(request, done)
             return redirect("desk:improvement_analysis", analysis_id=analysis.pk)
-    context = _analysis_context(request, analysis, **{form_name: form})
+    context = analysis_context(request, analysis, **{form_name: form})
     context["page_error"] = " ".join(str(e) for e in form.non_field_errors())
     return render(request, "improvement/analysis.html", context, status=status)
 

@@ -27,10 +27,10 @@ from ...forms.improvement import (
     apply_nested_errors,
 )
 from ...htmx import HtmxRequest
-from .analyses import _int
+from .analyses import int_or_none
 
 
-def _plan_context(request: HtmxRequest, plan: ImprovementPlan, **extra: Any) -> dict[str, Any]:
+def plan_context(request: HtmxRequest, plan: ImprovementPlan, **extra: Any) -> dict[str, Any]:
     actions = list(
         plan.actions.select_related("team", "person").prefetch_related(
             Prefetch("notes", queryset=PlanActionNote.objects.select_related("author"))
@@ -93,7 +93,7 @@ def registry_display(metric: registry.Metric | None, value: float | None) -> str
 @plan_reader
 def plan_page(request: HtmxRequest, code: str) -> HttpResponse:
     plan = queries.get_plan_for(request.user, code)
-    return render(request, "improvement/plan.html", _plan_context(request, plan))
+    return render(request, "improvement/plan.html", plan_context(request, plan))
 
 
 @require_GET
@@ -121,7 +121,7 @@ def plan_chart(request: HtmxRequest, code: str) -> HttpResponse:
 @improvement_manager
 def plan_new(request: HtmxRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
-    wanted = _int(request.GET.get("analysis"))
+    wanted = int_or_none(request.GET.get("analysis"))
     source = RootCauseAnalysis.objects.filter(pk=wanted).first() if wanted else None
     if source is not None:
         initial = {"title": source.title, "problem": source.problem, "analyses": [source.pk]}
@@ -164,7 +164,7 @@ def plan_edit(request: HtmxRequest, code: str) -> HttpResponse:
 def _refused_page(
     request: HtmxRequest, plan: ImprovementPlan, error: DomainError, **forms_: Any
 ) -> HttpResponse:
-    context = _plan_context(request, plan, **forms_)
+    context = plan_context(request, plan, **forms_)
     if not forms_:
         context["page_error"] = str(error.message)
     return render(request, "improvement/plan.html", context, status=error.status)

@@ -10,14 +10,13 @@ with; refused input answers 422 (409 for a state that forbids it) with the form'
 from django.urls import URLPattern, path
 
 from .actions import (
-    _action_view,
-    _assign,
-    _category,
-    _merge,
-    _take,
-    _transfer,
-    _transition,
-    _urgency,
+    ticket_assign,
+    ticket_category,
+    ticket_merge,
+    ticket_take,
+    ticket_transfer,
+    ticket_transition,
+    ticket_urgency,
 )
 from .conversation import canned_reply, compose
 from .page import ticket_page
@@ -27,25 +26,13 @@ urlpatterns: list[URLPattern] = [
     path("tickets/<str:number>/", ticket_page, name="ticket"),
     path("tickets/<str:number>/compose/", compose, name="ticket_compose"),
     path("tickets/<str:number>/canned/", canned_reply, name="ticket_canned"),
-    path(
-        "tickets/<str:number>/status/",
-        _action_view("transition", _transition),
-        name="ticket_transition",
-    ),
-    path("tickets/<str:number>/assign/", _action_view("assign", _assign), name="ticket_assign"),
-    path("tickets/<str:number>/take/", _action_view("take", _take), name="ticket_take"),
-    path(
-        "tickets/<str:number>/transfer/",
-        _action_view("transfer", _transfer),
-        name="ticket_transfer",
-    ),
-    path("tickets/<str:number>/urgency/", _action_view("urgency", _urgency), name="ticket_urgency"),
-    path(
-        "tickets/<str:number>/category/",
-        _action_view("category", _category),
-        name="ticket_category",
-    ),
-    path("tickets/<str:number>/merge/", _action_view("merge", _merge), name="ticket_merge"),
+    path("tickets/<str:number>/status/", ticket_transition, name="ticket_transition"),
+    path("tickets/<str:number>/assign/", ticket_assign, name="ticket_assign"),
+    path("tickets/<str:number>/take/", ticket_take, name="ticket_take"),
+    path("tickets/<str:number>/transfer/", ticket_transfer, name="ticket_transfer"),
+    path("tickets/<str:number>/urgency/", ticket_urgency, name="ticket_urgency"),
+    path("tickets/<str:number>/category/", ticket_category, name="ticket_category"),
+    path("tickets/<str:number>/merge/", ticket_merge, name="ticket_merge"),
     path(
         "tickets/<str:number>/promises/<int:commitment_id>/kept/",
         keep_promise,

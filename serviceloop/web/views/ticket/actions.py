@@ -33,8 +33,8 @@ from ...forms.ticket import (
     VersionedForm,
 )
 from ...htmx import HtmxRequest, with_toast
-from .page import _fragments, _page
-from .panels import _actions_context, _assignable, _auto_id, _composer_context, _timeline_context
+from .page import render_fragments, render_page
+from .panels import actions_context, assignable, composer_context, form_ids, timeline_context
 
 Action = Callable[[HtmxRequest, Ticket, dict[str, Any], Any], tuple[Ticket, str]]
 
@@ -48,11 +48,11 @@ def _act(request: HtmxRequest, number: str, name: str, run: Action) -> HttpRespo
     members = None
     form: forms.Form
     if name == "assign":
-        members = _assignable(ticket)
-        form = AssignForm(request.POST, members=members, auto_id=_auto_id(name))
+        members = assignable(ticket)
+        form = AssignForm(request.POST, members=members, auto_id=form_ids(name))
     else:
         to = request.POST.get("to", "") if name == "transition" else ""
-        form = FORMS[name](request.POST, auto_id=_auto_id(name, to))
+        form = FORMS[name](request.POST, auto_id=form_ids(name, to))
     status = 422
     if form.is_valid():
         try:
@@ -68,24 +68,24 @@ def _act(request: HtmxRequest, number: str, name: str, run: Action) -> HttpRespo
                 and not queries.tickets_visible_to(user).filter(pk=ticket.pk).exists()
             ):
                 return _gone(request, toast)
-            return _changed(request, changed, toast)
+            return after_change(request, changed, toast)
     if not request.htmx:
-        return _page(request, ticket, bound=(name, form), status=status)
-    context = _actions_context(request, ticket, bound=(name, form), members=members)
+        return render_page(request, ticket, bound=(name, form), status=status)
+    context = actions_context(request, ticket, bound=(name, form), members=members)
     return render(request, "desk/_ticket_actions.html", context, status=status)
 
 
-def _changed(request: HtmxRequest, ticket: Ticket, toast: str) -> HttpResponse:
+def after_change(request: HtmxRequest, ticket: Ticket, toast: str) -> HttpResponse:
     if not request.htmx:
         return redirect("desk:ticket", number=ticket.number)
     parts = [
-        ("desk/_ticket_actions.html", _actions_context(request, ticket)),
+        ("desk/_ticket_actions.html", actions_context(request, ticket)),
         ("desk/_ticket_header.html", {"ticket": ticket}),
-        ("desk/_ticket_timeline.html", _timeline_context(request, ticket)),
+        ("desk/_ticket_timeline.html", timeline_context(request, ticket)),
     ]
     if ticket.status == Status.CLOSED:  # only notes from now on
-        parts.append(("desk/_ticket_composer.html", _composer_context(request, ticket)))
-    return with_toast(HttpResponse(_fragments(request, *parts)), toast)
+        parts.append(("desk/_ticket_composer.html", composer_context(request, ticket)))
+    return with_toast(HttpResponse(render_fragments(request, *parts)), toast)
 
 
 def _gone(request: HtmxRequest, toast: str) -> HttpResponse:
@@ -110,8 +110,8 @@ def _conflict(request: HtmxRequest, ticket: Ticket) -> HttpResponse:
             "Reload to see the latest."
         )
     if not request.htmx:
-        return _page(request, ticket, conflict=message, status=412)
-    context = _actions_context(request, ticket, conflict=message)
+        return render_page(request, ticket, conflict=message, status=412)
+    context = actions_context(request, ticket, conflict=message)
     return render(request, "desk/_ticket_actions.html", context, status=412)
 
 
@@ -222,3 +222,12 @@ def _action_view(name: str, run: Action) -> View:
 
     view.__name__ = view.__qualname__ = f"ticket_{name}"
     return view
+
+
+ticket_transition = _action_view("transition", _transition)
+ticket_assign = _action_view("assign", _assign)
+ticket_take = _action_view("take", _take)
+ticket_transfer = _action_view("transfer", _transfer)
+ticket_urgency = _action_view("urgency", _urgency)
+ticket_category = _action_view("category", _category)
+ticket_merge = _action_view("merge", _merge)

@@ -16,8 +16,8 @@ from ...access import staff_view
 from ...forms import apply_errors
 from ...forms.ticket import ComposerForm
 from ...htmx import HtmxRequest, with_toast
-from .page import _fragments, _page
-from .panels import _actions_context, _composer_context, _timeline_context
+from .page import render_fragments, render_page
+from .panels import actions_context, composer_context, timeline_context
 
 
 @require_GET
@@ -70,12 +70,12 @@ def compose(request: HtmxRequest, number: str) -> HttpResponse:
             if not request.htmx:
                 return redirect("desk:ticket", number=ticket.number)
             ticket = queries.get_ticket_for(user, number)  # the reply may have moved its status
-            html = _fragments(
+            html = render_fragments(
                 request,
-                ("desk/_ticket_composer.html", _composer_context(request, ticket)),
-                ("desk/_ticket_timeline.html", _timeline_context(request, ticket)),
+                ("desk/_ticket_composer.html", composer_context(request, ticket)),
+                ("desk/_ticket_timeline.html", timeline_context(request, ticket)),
                 ("desk/_ticket_header.html", {"ticket": ticket}),
-                ("desk/_ticket_actions.html", _actions_context(request, ticket)),
+                ("desk/_ticket_actions.html", actions_context(request, ticket)),
             )
             toast = (
                 gettext("Internal note added.")
@@ -84,10 +84,10 @@ def compose(request: HtmxRequest, number: str) -> HttpResponse:
             )
             return with_toast(HttpResponse(html), toast)
     if not request.htmx:
-        return _page(request, ticket, composer=form, status=status)
+        return render_page(request, ticket, composer=form, status=status)
     return render(
         request,
         "desk/_ticket_composer.html",
-        _composer_context(request, ticket, form),
+        composer_context(request, ticket, form),
         status=status,
     )

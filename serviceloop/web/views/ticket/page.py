@@ -15,7 +15,7 @@ from serviceloop.tickets.models import Ticket
 from ...access import staff_view
 from ...forms.ticket import ComposerForm
 from ...htmx import HtmxRequest
-from .panels import _actions_context, _composer_context, _customer_context, _timeline_context
+from .panels import actions_context, composer_context, customer_context, timeline_context
 
 
 def _page_context(
@@ -27,21 +27,23 @@ def _page_context(
     conflict: str = "",
 ) -> dict[str, Any]:
     context: dict[str, Any] = {"ticket": ticket, "can_work": request.user.works_tickets}
-    context.update(_timeline_context(request, ticket))
-    context.update(_customer_context(request, ticket))
+    context.update(timeline_context(request, ticket))
+    context.update(customer_context(request, ticket))
     if request.user.works_tickets:
-        context.update(_composer_context(request, ticket, composer))
-        context.update(_actions_context(request, ticket, bound=bound, conflict=conflict))
+        context.update(composer_context(request, ticket, composer))
+        context.update(actions_context(request, ticket, bound=bound, conflict=conflict))
     return context
 
 
-def _page(request: HtmxRequest, ticket: Ticket, *, status: int = 200, **parts: Any) -> HttpResponse:
+def render_page(
+    request: HtmxRequest, ticket: Ticket, *, status: int = 200, **parts: Any
+) -> HttpResponse:
     return render(
         request, "desk/ticket.html", _page_context(request, ticket, **parts), status=status
     )
 
 
-def _fragments(request: HtmxRequest, *parts: tuple[str, dict[str, Any]]) -> str:
+def render_fragments(request: HtmxRequest, *parts: tuple[str, dict[str, Any]]) -> str:
     """Render templates one after the other; the first is the swap target's new content,
     the others carry hx-swap-oob (`oob` in their context)."""
     html = []

@@ -52,7 +52,7 @@ class TransitionOption:
     form: TransitionForm
 
 
-def _assignable(ticket: Ticket) -> list[User]:
+def assignable(ticket: Ticket) -> list[User]:
     """Who the ticket may be given to from the page: its team's active members who work
     tickets (and the current assignee, so the select shows the truth)."""
     members: list[User] = []
@@ -69,7 +69,7 @@ def _assignable(ticket: Ticket) -> list[User]:
     return members
 
 
-def _auto_id(name: str, to: str = "") -> str:
+def form_ids(name: str, to: str = "") -> str:
     """Element ids per form: the panel holds several forms with the same field names."""
     return f"{name}-{to}_%s" if to else f"{name}_%s"
 
@@ -86,17 +86,17 @@ def _action_forms(
         "assign": AssignForm(
             initial={**version, "assignee": ticket.assignee_id or ""},
             members=members,
-            auto_id=_auto_id("assign"),
+            auto_id=form_ids("assign"),
         ),
-        "take": VersionedForm(initial=version, auto_id=_auto_id("take")),
-        "transfer": TransferForm(initial={**version, "team": team}, auto_id=_auto_id("transfer")),
+        "take": VersionedForm(initial=version, auto_id=form_ids("take")),
+        "transfer": TransferForm(initial={**version, "team": team}, auto_id=form_ids("transfer")),
         "urgency": UrgencyForm(
-            initial={**version, "urgency": ticket.urgency}, auto_id=_auto_id("urgency")
+            initial={**version, "urgency": ticket.urgency}, auto_id=form_ids("urgency")
         ),
         "category": CategoryForm(
-            initial={**version, "category": category}, auto_id=_auto_id("category")
+            initial={**version, "category": category}, auto_id=form_ids("category")
         ),
-        "merge": MergeForm(initial=version, auto_id=_auto_id("merge")),
+        "merge": MergeForm(initial=version, auto_id=form_ids("merge")),
     }
     posted = bound[1] if bound and bound[0] == "transition" else None
     options = []
@@ -114,7 +114,7 @@ def _action_forms(
                 asks=asks,
                 form=cast(TransitionForm, form)
                 or TransitionForm(
-                    initial={**version, "to": target}, auto_id=_auto_id("transition", target)
+                    initial={**version, "to": target}, auto_id=form_ids("transition", target)
                 ),
             )
         )
@@ -127,7 +127,7 @@ def _action_forms(
     return found
 
 
-def _actions_context(
+def actions_context(
     request: HtmxRequest,
     ticket: Ticket,
     *,
@@ -136,7 +136,7 @@ def _actions_context(
     members: list[User] | None = None,
 ) -> dict[str, Any]:
     if members is None:
-        members = _assignable(ticket)
+        members = assignable(ticket)
     user = request.user
     promises = _promise_actions(ticket, bound)
     return {
@@ -166,13 +166,13 @@ def _promise_actions(
             PromiseAction(
                 promise=promise,
                 form=cast(RenegotiateForm, form)
-                or RenegotiateForm(prefix=f"p{promise.pk}", auto_id=_auto_id("renegotiate")),
+                or RenegotiateForm(prefix=f"p{promise.pk}", auto_id=form_ids("renegotiate")),
             )
         )
     return found
 
 
-def _timeline_context(request: HtmxRequest, ticket: Ticket) -> dict[str, Any]:
+def timeline_context(request: HtmxRequest, ticket: Ticket) -> dict[str, Any]:
     return {
         "ticket": ticket,
         "entries": timeline.timeline_of(ticket, user=request.user),
@@ -180,7 +180,7 @@ def _timeline_context(request: HtmxRequest, ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _composer_context(
+def composer_context(
     request: HtmxRequest, ticket: Ticket, form: ComposerForm | None = None
 ) -> dict[str, Any]:
     closed = ticket.status == Status.CLOSED
@@ -192,7 +192,7 @@ def _composer_context(
     }
 
 
-def _customer_context(request: HtmxRequest, ticket: Ticket) -> dict[str, Any]:
+def customer_context(request: HtmxRequest, ticket: Ticket) -> dict[str, Any]:
     user = request.user
     customer = get_customer_for(user, ticket.customer_id)
     return {

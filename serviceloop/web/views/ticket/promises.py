@@ -15,9 +15,9 @@ from ...access import staff_view
 from ...forms import apply_errors
 from ...forms.ticket import RenegotiateForm
 from ...htmx import HtmxRequest
-from .actions import _changed
-from .page import _page
-from .panels import _actions_context, _auto_id
+from .actions import after_change
+from .page import render_page
+from .panels import actions_context, form_ids
 
 
 @require_POST
@@ -34,10 +34,10 @@ def keep_promise(request: HtmxRequest, number: str, commitment_id: int) -> HttpR
     except DomainError as error:
         if error.status == 403:
             raise PermissionDenied from error
-        response = _changed(request, ticket, str(error.message))
+        response = after_change(request, ticket, str(error.message))
         response.status_code = 409
         return response
-    return _changed(request, queries.get_ticket_for(user, number), gettext("Marked as kept."))
+    return after_change(request, queries.get_ticket_for(user, number), gettext("Marked as kept."))
 
 
 @require_POST
@@ -52,7 +52,7 @@ def renegotiate_promise(request: HtmxRequest, number: str, commitment_id: int) -
     promise = queries.get_commitment_for(user, commitment_id)
     if promise.ticket_id != ticket.pk:
         raise Http404("commitment")
-    form = RenegotiateForm(request.POST, prefix=f"p{promise.pk}", auto_id=_auto_id("renegotiate"))
+    form = RenegotiateForm(request.POST, prefix=f"p{promise.pk}", auto_id=form_ids("renegotiate"))
     status = 422
     if form.is_valid():
         data = form.cleaned_data
@@ -71,9 +71,9 @@ def renegotiate_promise(request: HtmxRequest, number: str, commitment_id: int) -
             status = error.status
         else:
             toast = gettext("New time agreed; the customer is told why.")
-            return _changed(request, queries.get_ticket_for(user, number), toast)
+            return after_change(request, queries.get_ticket_for(user, number), toast)
     bound: tuple[str, forms.Form] = ("renegotiate", form)
     if not request.htmx:
-        return _page(request, ticket, bound=bound, status=status)
-    context = _actions_context(request, ticket, bound=bound)
+        return render_page(request, ticket, bound=bound, status=status)
+    context = actions_context(request, ticket, bound=bound)
     return render(request, "desk/_ticket_actions.html", context, status=status)
