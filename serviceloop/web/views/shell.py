@@ -62,6 +62,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
+        # Called for a signed-in user only (just signed in, or redirect_authenticated_user),
+        # but a class-based view's request is Django's: its user may be anonymous.
         return home_url(self.request.user)  # type: ignore[arg-type]
 
     def form_valid(self, form: Any) -> HttpResponse:
