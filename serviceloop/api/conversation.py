@@ -9,7 +9,7 @@ from serviceloop.tickets import queries, services
 from serviceloop.tickets.choices import Emotion
 
 from .common import In, Moment, actor
-from .tickets import CommitmentOut, InteractionOut, commitment_out, interaction_out
+from .tickets.lifecycle import CommitmentOut, InteractionOut, commitment_out, interaction_out
 
 router = Router(tags=["conversation"])
 

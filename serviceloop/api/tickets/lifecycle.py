@@ -22,8 +22,8 @@ from serviceloop.tickets.choices import Channel, Direction, Emotion, Kind, Urgen
 from serviceloop.tickets.choices import Status as TicketStatus
 from serviceloop.tickets.models import Attachment, Commitment, Interaction, Ticket
 
-from .audit import AuditEventOut, audit_event_out
-from .common import (
+from ..audit import AuditEventOut, audit_event_out
+from ..common import (
     CodeName,
     CustomerRef,
     In,
@@ -38,7 +38,7 @@ from .common import (
     page_links,
     user_ref,
 )
-from .problems import domain_error_fields, field_path, translated_message
+from ..problems import domain_error_fields, field_path, translated_message
 
 router = Router(tags=["tickets"])
 

@@ -1,0 +1,3 @@
+from .lifecycle import router
+
+__all__ = ["router"]
