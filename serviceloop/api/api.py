@@ -59,7 +59,8 @@ api = AreaNamedAPI(
     openapi_url="/openapi.json",
 )
 
-api.add_router("/tickets", tickets.router)
+for tickets_router in tickets.routers:
+    api.add_router("/tickets", tickets_router)
 api.add_router("/", conversation.router)
 api.add_router("/customers", customers.router)
 api.add_router("/", catalog.router)

@@ -1,3 +1,12 @@
-from .lifecycle import router
+"""/api/v1/tickets: the public contract partners and clients code against.
 
-__all__ = ["router"]
+`routers` lists the area's routers in the order Django must try their paths; api.py mounts
+each at /tickets. (Mounted under one parent router, a child's paths would change: ninja
+joins the prefixes with a slash.)
+"""
+
+from ninja import Router
+
+from . import lifecycle
+
+routers: tuple[Router, ...] = (lifecycle.router,)
