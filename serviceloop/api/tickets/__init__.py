@@ -7,6 +7,6 @@ joins the prefixes with a slash.)
 
 from ninja import Router
 
-from . import lifecycle
+from . import collection, lifecycle
 
-routers: tuple[Router, ...] = (lifecycle.router,)
+routers: tuple[Router, ...] = (collection.router, lifecycle.router)

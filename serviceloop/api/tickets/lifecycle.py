@@ -1,22 +1,20 @@
-"""/api/v1/tickets: the public contract partners and clients code against."""
+"""/api/v1/tickets/{number}: read a ticket, edit it, and move it through its life."""
 
 from typing import Any
 
 import pydantic
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Header, Query, Router, Status
+from ninja import File, Form, Header, Router, Status
 from ninja.files import UploadedFile
 
 from serviceloop.accounts.models import Team, User
 from serviceloop.audit import queries as audit_queries
 from serviceloop.core.errors import DomainError, NotPermitted
-from serviceloop.core.keyset import paginate
 from serviceloop.tickets import queries, services
 
 from ..audit import AuditEventOut, audit_event_out
-from ..common import actor, expected_version, page_links
+from ..common import actor, expected_version
 from ..problems import domain_error_fields, field_path, translated_message
 from .output import (
     _fresh,
@@ -38,68 +36,15 @@ from .schemas import (
     InteractionIn,
     InteractionOut,
     MergeIn,
-    TicketCreated,
     TicketDetail,
-    TicketIn,
-    TicketList,
     TicketOut,
     TicketPatch,
-    TicketQuery,
     TransferIn,
     TransitionIn,
     UrgencyIn,
 )
 
 router = Router(tags=["tickets"])
-
-
-# --- endpoints -----------------------------------------------------------------------------
-
-
-@router.get("", response=TicketList, summary="List tickets (newest first, cursor pages)")
-def list_tickets(request: HttpRequest, filters: Query[TicketQuery]) -> dict[str, Any]:
-    user = actor(request)
-    tickets = queries.filter_tickets(
-        queries.tickets_visible_to(user),
-        queries.TicketFilter(**filters.model_dump(exclude={"cursor", "limit"})),
-        user=user,
-    ).select_related(*queries.LIST_RELATED)
-    page = paginate(
-        tickets,
-        fields=("created_at", "id"),
-        cursor=filters.cursor,
-        size=filters.limit,
-        fenced=bool(filters.q.strip()),
-    )
-    items = queries.with_reference_data(page.items)
-    return {"items": [ticket_out(t, user) for t in items], **page_links(request, page)}
-
-
-@router.post(
-    "",
-    response={200: TicketCreated, 201: TicketCreated},
-    summary="Create a ticket",
-    description=(
-        "201 with the new ticket; 200 with the earlier ticket when the request repeats an "
-        "Idempotency-Key (`replayed`) or an identical request of the same customer within "
-        "10 minutes (`duplicate`). The same Idempotency-Key with another body is a 422."
-    ),
-)
-def create_ticket(
-    request: HttpRequest,
-    response: HttpResponse,
-    payload: TicketIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> Status[dict[str, Any]]:
-    user = actor(request)
-    intake = services.create_ticket(
-        actor=user, draft=payload.draft(), idempotency_key=idempotency_key
-    )
-    ticket = _fresh(intake.ticket) if intake.replayed else intake.ticket
-    response["Location"] = reverse("api-v1:get_ticket", args=[ticket.number])
-    _with_etag(response, ticket)
-    body = ticket_out(ticket, user, duplicate=intake.duplicate, replayed=intake.replayed)
-    return Status(201 if intake.created else 200, body)
 
 
 @router.post("/batch", response=BatchOut, summary="Create up to 1,000 tickets, one result each")
