@@ -7,6 +7,7 @@ joins the prefixes with a slash.)
 
 from ninja import Router
 
-from . import collection, lifecycle
+from . import batch, collection, lifecycle
 
-routers: tuple[Router, ...] = (collection.router, lifecycle.router)
+# /tickets/batch before /tickets/{number}, which would take "batch" for a number
+routers: tuple[Router, ...] = (collection.router, batch.router, lifecycle.router)

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import pydantic
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Header, Router, Status
@@ -15,7 +14,6 @@ from serviceloop.tickets import queries, services
 
 from ..audit import AuditEventOut, audit_event_out
 from ..common import actor, expected_version
-from ..problems import domain_error_fields, field_path, translated_message
 from .output import (
     _fresh,
     _numbers,
@@ -28,9 +26,6 @@ from .output import (
 from .schemas import (
     AssignIn,
     AttachmentOut,
-    BatchIn,
-    BatchItemIn,
-    BatchOut,
     CommitmentIn,
     CommitmentOut,
     InteractionIn,
@@ -45,82 +40,6 @@ from .schemas import (
 )
 
 router = Router(tags=["tickets"])
-
-
-@router.post("/batch", response=BatchOut, summary="Create up to 1,000 tickets, one result each")
-def create_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
-    user = actor(request)
-    results: list[dict[str, Any] | None] = []
-    drafts: list[tuple[services.TicketDraft, str | None]] = []
-    positions: list[int] = []
-    for index, raw in enumerate(payload.items):
-        try:
-            item = BatchItemIn.model_validate(raw)
-        except pydantic.ValidationError as error:
-            results.append(_schema_errors(index, error))
-            continue
-        results.append(None)
-        drafts.append((item.draft(), item.idempotency_key))
-        positions.append(index)
-    for index, outcome in zip(
-        positions, services.create_tickets(actor=user, drafts=drafts), strict=True
-    ):
-        results[index] = _batch_result(index, outcome)
-    done = [result for result in results if result is not None]
-    return {
-        "created": sum(r["outcome"] == "created" for r in done),
-        "duplicates": sum(r["outcome"] in ("duplicate", "replayed") for r in done),
-        "failed": sum(r["outcome"] == "error" for r in done),
-        "results": done,
-    }
-
-
-def _item_error(
-    index: int, status: int, errors: list[dict[str, Any]], detail: str | None
-) -> dict[str, Any]:
-    return {
-        "index": index,
-        "outcome": "error",
-        "number": None,
-        "status": status,
-        "errors": errors,
-        "detail": detail,
-    }
-
-
-def _schema_errors(index: int, error: pydantic.ValidationError) -> dict[str, Any]:
-    errors = []
-    for item in error.errors(include_url=False):
-        field = field_path(item["loc"], drop=0)
-        errors.append(
-            {"field": field, "message": translated_message(item, field), "code": item["type"]}
-        )
-    return _item_error(index, 422, errors, errors[0]["message"] if errors else None)
-
-
-def _batch_result(index: int, outcome: services.TicketIntake | DomainError) -> dict[str, Any]:
-    if isinstance(outcome, DomainError):
-        # in a batch the key travels in the item, not in the Idempotency-Key header
-        errors = [
-            {
-                **error,
-                "field": "idempotency_key"
-                if error["field"] == "Idempotency-Key"
-                else error["field"],
-                "message": str(error["message"]),
-            }
-            for error in domain_error_fields(outcome)
-        ]
-        return _item_error(index, outcome.status, errors, str(outcome.message))
-    kind = "created" if outcome.created else ("replayed" if outcome.replayed else "duplicate")
-    return {
-        "index": index,
-        "outcome": kind,
-        "number": outcome.ticket.number,
-        "status": 201 if outcome.created else 200,
-        "errors": [],
-        "detail": None,
-    }
 
 
 @router.get("/{number}", response=TicketDetail, summary="A ticket with its conversation")
