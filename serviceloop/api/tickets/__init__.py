@@ -7,7 +7,12 @@ joins the prefixes with a slash.)
 
 from ninja import Router
 
-from . import batch, collection, lifecycle
+from . import batch, collection, conversation, lifecycle
 
 # /tickets/batch before /tickets/{number}, which would take "batch" for a number
-routers: tuple[Router, ...] = (collection.router, batch.router, lifecycle.router)
+routers: tuple[Router, ...] = (
+    collection.router,
+    batch.router,
+    lifecycle.router,
+    conversation.router,
+)
