@@ -35,7 +35,7 @@ from serviceloop.improvement.models import (
     RootCauseAnalysis,
 )
 
-from .common import (
+from ..common import (
     CodeName,
     In,
     Out,

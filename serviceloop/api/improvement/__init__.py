@@ -1,0 +1,3 @@
+from .plans import router
+
+__all__ = ["router"]
