@@ -72,7 +72,8 @@ api.add_router("/follow-ups", follow_ups_api.router)
 api.add_router("/analytics", analytics.router)
 api.add_router("/feedback", feedback_api.router)
 api.add_router("/staff-surveys", feedback_api.staff_surveys)
-api.add_router("/improvement", improvement_api.router)
+for improvement_router in improvement_api.routers:
+    api.add_router("/improvement", improvement_router)
 
 
 @api.exception_handler(DomainError)
