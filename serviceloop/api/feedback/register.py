@@ -37,7 +37,7 @@ from serviceloop.feedback.questions import localized
 from serviceloop.tickets.queries import tickets_visible_to
 from serviceloop.tickets.reference import catalogue
 
-from .common import (
+from ..common import (
     CodeName,
     CustomerRef,
     In,

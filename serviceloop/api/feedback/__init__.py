@@ -1,0 +1,3 @@
+from .register import router, staff_surveys
+
+__all__ = ["router", "staff_surveys"]
