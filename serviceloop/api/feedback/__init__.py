@@ -1,3 +1,5 @@
-from .register import router, staff_surveys
+"""/api/v1/feedback (the feedback register) and /api/v1/staff-surveys."""
 
-__all__ = ["router", "staff_surveys"]
+from . import register, staff_surveys
+
+__all__ = ["register", "staff_surveys"]

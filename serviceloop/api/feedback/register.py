@@ -1,4 +1,4 @@
-"""/api/v1/feedback (the feedback register) and /api/v1/staff-surveys.
+"""/api/v1/feedback: the feedback register.
 
 Every door registers through the same use case: a customer's feedback is about their own
 customer record, a partner's about its organisation, a staff member's may be anonymous.
@@ -22,13 +22,10 @@ from serviceloop.customers.models import Customer, Organisation
 from serviceloop.feedback import exports, queries, services
 from serviceloop.feedback.choices import Source
 from serviceloop.feedback.permissions import require_reader
-from serviceloop.tickets.reference import catalogue
 
 from ..common import actor, page_links
-from .output import _fresh, _one, _shown_tickets, feedback_out, survey_out
+from .output import _fresh, _one, _shown_tickets, feedback_out
 from .schemas import (
-    AnsweredOut,
-    AnswerIn,
     BulkClassifyIn,
     BulkOut,
     ClassifyIn,
@@ -37,20 +34,11 @@ from .schemas import (
     FeedbackList,
     FeedbackOut,
     FeedbackQuery,
-    ResultsOut,
-    SentOut,
-    StaffSurveyIn,
-    StaffSurveyOut,
     StatusIn,
     TicketsIn,
-    ToFeedbackIn,
 )
 
 router = Router(tags=["feedback"])
-staff_surveys = Router(tags=["staff surveys"])
-
-
-# --- the register --------------------------------------------------------------------------
 
 
 def _door(user: User, payload: FeedbackIn) -> dict[str, Any]:
@@ -212,97 +200,3 @@ def unlink(request: HttpRequest, number: str, ticket_number: str) -> dict[str, A
     item = queries.get_feedback_for(user, number)
     item = services.unlink_ticket(item=item, actor=user, number=ticket_number)
     return _one(item, user)
-
-
-@staff_surveys.get("", response=list[StaffSurveyOut], summary="Staff surveys I may see")
-def list_surveys(request: HttpRequest) -> list[dict[str, Any]]:
-    user = actor(request)
-    return [survey_out(survey, user) for survey in queries.surveys_visible_to(user)[:200]]
-
-
-@staff_surveys.post("", response={201: StaffSurveyOut}, summary="Create a staff survey")
-def create_survey(request: HttpRequest, payload: StaffSurveyIn) -> Status[dict[str, Any]]:
-    user = actor(request)
-    survey = services.create_staff_survey(
-        actor=user,
-        title=payload.title,
-        team=catalogue().teams.get(payload.team),
-        questions=[question.model_dump() for question in payload.questions],
-        opens_at=payload.opens_at,
-        closes_at=payload.closes_at,
-    )
-    return Status(201, survey_out(survey, user))
-
-
-@staff_surveys.get("/{survey_id}", response=StaffSurveyOut, summary="One staff survey")
-def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
-    user = actor(request)
-    return survey_out(queries.get_survey_for(user, survey_id), user)
-
-
-@staff_surveys.post("/{survey_id}/send", response=SentOut, summary="Invite the team")
-def send_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
-    user = actor(request)
-    survey = queries.get_survey_for(user, survey_id)
-    return {"invited": len(services.send_staff_survey(survey=survey, actor=user))}
-
-
-@staff_surveys.post(
-    "/{survey_id}/answer",
-    response={201: AnsweredOut},
-    summary="Answer a survey I was invited to (once; stored without my name)",
-)
-def answer_survey(
-    request: HttpRequest, survey_id: int, payload: AnswerIn
-) -> Status[dict[str, Any]]:
-    user = actor(request)
-    survey = queries.get_survey_for(user, survey_id)
-    answer = services.answer_staff_survey(survey=survey, user=user, answers=payload.answers)
-    return Status(201, {"survey": survey.pk, "answered_on": answer.answered_on})
-
-
-@staff_surveys.get(
-    "/{survey_id}/results",
-    response=ResultsOut,
-    summary="Results (409 below STAFF_SURVEY_MIN_ANSWERS answers)",
-)
-def survey_results(request: HttpRequest, survey_id: int) -> dict[str, Any]:
-    user = actor(request)
-    survey = queries.get_survey_for(user, survey_id)
-    require_reader(user)
-    results = queries.survey_results(survey)
-    return {
-        "answers": results.answers,
-        "questions": [
-            {
-                "key": question.key,
-                "text": question.text,
-                "kind": question.kind,
-                "answered": question.answered,
-                "mean": question.mean,
-                "distribution": {str(k): v for k, v in question.distribution.items()},
-                "texts": [
-                    {"answer_id": t.answer_id, "text": t.text, "feedback": t.in_register}
-                    for t in question.texts
-                ],
-            }
-            for question in results.questions
-        ],
-    }
-
-
-@staff_surveys.post(
-    "/{survey_id}/answers/{answer_id}/feedback",
-    response={201: FeedbackOut},
-    summary="Turn a text answer into an anonymous feedback item",
-)
-def answer_to_feedback(
-    request: HttpRequest, survey_id: int, answer_id: str, payload: ToFeedbackIn
-) -> Status[dict[str, Any]]:
-    user = actor(request)
-    survey = queries.get_survey_for(user, survey_id)
-    answer = queries.get_survey_answer(survey, answer_id)
-    item = services.register_feedback_from_staff_survey(
-        answer=answer, question=payload.question, actor=user
-    )
-    return Status(201, _one(item, user))
