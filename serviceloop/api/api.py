@@ -71,7 +71,7 @@ api.add_router("/surveys", surveys_api.router)
 api.add_router("/follow-ups", follow_ups_api.router)
 api.add_router("/analytics", analytics.router)
 api.add_router("/feedback", feedback_api.register.router)
-api.add_router("/staff-surveys", feedback_api.staff_surveys.staff_surveys)
+api.add_router("/staff-surveys", feedback_api.staff_surveys.router)
 for improvement_router in improvement_api.routers:
     api.add_router("/improvement", improvement_router)
 

@@ -23,16 +23,16 @@ from .schemas import (
     ToFeedbackIn,
 )
 
-staff_surveys = Router(tags=["staff surveys"])
+router = Router(tags=["staff surveys"])
 
 
-@staff_surveys.get("", response=list[StaffSurveyOut], summary="Staff surveys I may see")
+@router.get("", response=list[StaffSurveyOut], summary="Staff surveys I may see")
 def list_surveys(request: HttpRequest) -> list[dict[str, Any]]:
     user = actor(request)
     return [survey_out(survey, user) for survey in queries.surveys_visible_to(user)[:200]]
 
 
-@staff_surveys.post("", response={201: StaffSurveyOut}, summary="Create a staff survey")
+@router.post("", response={201: StaffSurveyOut}, summary="Create a staff survey")
 def create_survey(request: HttpRequest, payload: StaffSurveyIn) -> Status[dict[str, Any]]:
     user = actor(request)
     survey = services.create_staff_survey(
@@ -46,20 +46,20 @@ def create_survey(request: HttpRequest, payload: StaffSurveyIn) -> Status[dict[s
     return Status(201, survey_out(survey, user))
 
 
-@staff_surveys.get("/{survey_id}", response=StaffSurveyOut, summary="One staff survey")
+@router.get("/{survey_id}", response=StaffSurveyOut, summary="One staff survey")
 def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     user = actor(request)
     return survey_out(queries.get_survey_for(user, survey_id), user)
 
 
-@staff_surveys.post("/{survey_id}/send", response=SentOut, summary="Invite the team")
+@router.post("/{survey_id}/send", response=SentOut, summary="Invite the team")
 def send_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     user = actor(request)
     survey = queries.get_survey_for(user, survey_id)
     return {"invited": len(services.send_staff_survey(survey=survey, actor=user))}
 
 
-@staff_surveys.post(
+@router.post(
     "/{survey_id}/answer",
     response={201: AnsweredOut},
     summary="Answer a survey I was invited to (once; stored without my name)",
@@ -73,7 +73,7 @@ def answer_survey(
     return Status(201, {"survey": survey.pk, "answered_on": answer.answered_on})
 
 
-@staff_surveys.get(
+@router.get(
     "/{survey_id}/results",
     response=ResultsOut,
     summary="Results (409 below STAFF_SURVEY_MIN_ANSWERS answers)",
@@ -103,7 +103,7 @@ def survey_results(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     }
 
 
-@staff_surveys.post(
+@router.post(
     "/{survey_id}/answers/{answer_id}/feedback",
     response={201: FeedbackOut},
     summary="Turn a text answer into an anonymous feedback item",
