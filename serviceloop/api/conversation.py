@@ -9,7 +9,8 @@ from serviceloop.tickets import queries, services
 from serviceloop.tickets.choices import Emotion
 
 from .common import In, Moment, actor
-from .tickets import CommitmentOut, InteractionOut, commitment_out, interaction_out
+from .tickets.output import commitment_out, interaction_out
+from .tickets.schemas import CommitmentOut, InteractionOut
 
 router = Router(tags=["conversation"])
 
