@@ -7,22 +7,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from serviceloop.accounts.choices import Role
 from serviceloop.audit.models import AuditEvent
 from serviceloop.core.errors import NotPermitted
 from serviceloop.routing import services as routing
 from serviceloop.routing.models import AgentProfile
-from tests.builders import Api, make_user
 
+from . import given
 
-@pytest.fixture
-def agent(db):
-    return make_user(Role.AGENT, username="agent")
-
-
-@pytest.fixture
-def customer(db):
-    return make_user(Role.CUSTOMER, username="buyer")
+# An agent in no team and a customer, shared with the doors' tests (test_presence.py).
+agent = given.agent
+customer = given.customer
 
 
 def signed_in(user) -> Client:
@@ -58,36 +52,6 @@ def test_it_refuses_those_who_do_not_work_tickets(customer):
 
     assert not AgentProfile.objects.exists()
     assert not AuditEvent.objects.filter(action="agent.away_changed").exists()
-
-
-# --- the API --------------------------------------------------------------------------------
-
-
-def test_the_api_shows_and_changes_the_presence(agent):
-    api = Api(agent)
-    assert api.get("me").json()["away"] is False
-
-    response = api.patch("me", {"away": True, "language": "zh-hans"})
-
-    assert response.status_code == 200, response.content
-    assert (response.json()["away"], response.json()["language"]) == (True, "zh-hans")
-    assert AgentProfile.objects.get(user=agent).is_away
-
-
-def test_the_api_refuses_a_customer_and_changes_nothing(customer):
-    response = Api(customer).patch("me", {"away": True, "language": "zh-hans"})
-
-    assert response.status_code == 403
-    customer.refresh_from_db()
-    assert customer.language == ""
-    assert not AgentProfile.objects.exists()
-
-
-def test_the_api_refuses_a_presence_that_is_not_a_boolean(agent):
-    response = Api(agent).patch("me", {"away": None})
-
-    assert response.status_code == 422
-    assert not AgentProfile.objects.exists()
 
 
 # --- the preferences page -------------------------------------------------------------------
