@@ -17,15 +17,14 @@ from serviceloop.tickets.choices import CommitmentStatus
 from serviceloop.tickets.models import Commitment, Ticket
 from serviceloop.tickets.services import create_commitment
 from serviceloop.tickets.services.sweeps import miss_overdue_commitments
+from serviceloop.tickets.tests import given as tickets_given
+from serviceloop.tickets.tests.given import DUE, SHANGHAI, rows, ticket_in
 from tests.builders import make_user
 
-from . import given
-from .given import DUE, SHANGHAI, rows, ticket_in
-
-# The loop's fixtures, shared with its API tests: the clock a day before the promise is due
+# The loop's fixtures (the tickets tests'): the clock a day before the promise is due
 # (autouse) and a customer with a portal login.
-frozen_clock = given.frozen_clock
-customer_user = given.customer_user
+frozen_clock = tickets_given.frozen_clock
+customer_user = tickets_given.customer_user
 
 HTMX = {"HX-Request": "true"}
 
