@@ -56,7 +56,7 @@ def admin_user(db):
 @pytest.fixture(autouse=True)
 def _quick_passwords(settings):
     """Argon2 (the production hasher) would make up most of the run time of tests that make
-    users; tests/web/test_shell.py checks that Argon2 is what production stores."""
+    users; serviceloop/web/tests/test_shell.py checks that Argon2 is what production stores."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -84,6 +84,6 @@ def screenshot() -> Callable[[Page, str], None]:
 @pytest.fixture(autouse=True)
 def _generous_rate_limits(settings):
     """The journeys sign in many times from one address within a minute; the limits
-    themselves are tested in tests/web/test_shell.py."""
+    themselves are tested in serviceloop/web/tests/test_shell.py."""
     settings.LOGIN_RATE = "1000/m"
     settings.PUBLIC_FORM_RATE = "1000/m"

@@ -3,6 +3,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import Team, User
 from serviceloop.routing.models import Rule, TeamRouting
@@ -28,3 +30,17 @@ def new_ticket(actor: User, team: Team, **fields: object) -> Ticket:
     ticket = make_ticket(actor, team=team.code, **fields)
     ticket.refresh_from_db()
     return ticket
+
+
+# The people of the set_away tests, here and through both doors (serviceloop/api/tests and
+# serviceloop/web/tests, test_presence.py): an agent in no team, and a customer.
+
+
+@pytest.fixture
+def agent(db):
+    return make_user(Role.AGENT, username="agent")
+
+
+@pytest.fixture
+def customer(db):
+    return make_user(Role.CUSTOMER, username="buyer")

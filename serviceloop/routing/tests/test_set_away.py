@@ -1,34 +1,19 @@
-"""set_away: an agent marks themselves away (routing passes them over) or back, audited;
-through the preferences page and PATCH /api/v1/me."""
-
-import re
+"""set_away: an agent marks themselves away (routing passes them over) or back, audited.
+Through the preferences page and PATCH /api/v1/me: test_presence.py in serviceloop/web/tests
+and serviceloop/api/tests."""
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
-from serviceloop.accounts.choices import Role
 from serviceloop.audit.models import AuditEvent
 from serviceloop.core.errors import NotPermitted
 from serviceloop.routing import services as routing
 from serviceloop.routing.models import AgentProfile
-from tests.builders import Api, make_user
 
+from . import given
 
-@pytest.fixture
-def agent(db):
-    return make_user(Role.AGENT, username="agent")
-
-
-@pytest.fixture
-def customer(db):
-    return make_user(Role.CUSTOMER, username="buyer")
-
-
-def signed_in(user) -> Client:
-    client = Client(headers={"accept-language": "en"})
-    client.force_login(user)
-    return client
+# An agent in no team and a customer, shared with the doors' tests.
+agent = given.agent
+customer = given.customer
 
 
 def test_it_marks_an_agent_away_and_back_audited(agent):
@@ -58,61 +43,3 @@ def test_it_refuses_those_who_do_not_work_tickets(customer):
 
     assert not AgentProfile.objects.exists()
     assert not AuditEvent.objects.filter(action="agent.away_changed").exists()
-
-
-# --- the API --------------------------------------------------------------------------------
-
-
-def test_the_api_shows_and_changes_the_presence(agent):
-    api = Api(agent)
-    assert api.get("me").json()["away"] is False
-
-    response = api.patch("me", {"away": True, "language": "zh-hans"})
-
-    assert response.status_code == 200, response.content
-    assert (response.json()["away"], response.json()["language"]) == (True, "zh-hans")
-    assert AgentProfile.objects.get(user=agent).is_away
-
-
-def test_the_api_refuses_a_customer_and_changes_nothing(customer):
-    response = Api(customer).patch("me", {"away": True, "language": "zh-hans"})
-
-    assert response.status_code == 403
-    customer.refresh_from_db()
-    assert customer.language == ""
-    assert not AgentProfile.objects.exists()
-
-
-def test_the_api_refuses_a_presence_that_is_not_a_boolean(agent):
-    response = Api(agent).patch("me", {"away": None})
-
-    assert response.status_code == 422
-    assert not AgentProfile.objects.exists()
-
-
-# --- the preferences page -------------------------------------------------------------------
-
-
-def test_the_preferences_page_switches_an_agent_away_and_back(agent):
-    client = signed_in(agent)
-    page = client.get(reverse("preferences")).content.decode()
-    assert 'name="away"' in page
-    assert "New tickets are not assigned to you automatically" in page
-
-    response = client.post(reverse("preferences"), {"language": "", "time_zone": "", "away": "on"})
-
-    assert response.status_code == 302
-    assert AgentProfile.objects.get(user=agent).is_away
-    switch = re.search(r'<input[^>]*name="away"[^>]*>', client.get(reverse("preferences")).text)
-    assert switch is not None
-    assert " checked" in switch.group(0)
-    client.post(reverse("preferences"), {"language": "", "time_zone": ""})
-    assert not AgentProfile.objects.get(user=agent).is_away
-
-
-def test_the_preferences_page_offers_no_away_switch_to_a_customer(customer):
-    client = signed_in(customer)
-
-    assert 'name="away"' not in client.get(reverse("preferences")).content.decode()
-    client.post(reverse("preferences"), {"language": "", "time_zone": "", "away": "on"})
-    assert not AgentProfile.objects.exists()

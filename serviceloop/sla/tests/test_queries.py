@@ -1,45 +1,21 @@
-"""What people see of a ticket's clock: each target's state, and the breaching-soon list."""
+"""What people see of a ticket's clock: each target's state, and the breaching-soon list (on
+the pages: serviceloop/web/tests/test_sla_countdowns.py)."""
 
-import itertools
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import time_machine
-from django.urls import reverse
 
-from serviceloop.customers.services import CustomerIdentity
-from serviceloop.sla.models import SlaPolicy
 from serviceloop.sla.queries import breaching_soon, targets_of
 from serviceloop.tickets import services
 from serviceloop.tickets.models import Ticket
-from tests.web.conftest import signed_in
+
+from . import given
+from .given import START, create
 
 pytestmark = pytest.mark.django_db
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-START = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 
-
-@pytest.fixture(autouse=True)
-def urgent(db):
-    SlaPolicy.objects.all().delete()
-    return SlaPolicy.objects.create(
-        code="urgent", name_en="Urgent", name_zh="紧急", urgencies=["critical"],
-        first_response_minutes=20, next_response_minutes=30, resolution_minutes=240,
-        business_time=False,
-    )  # fmt: skip
-
-
-SERIAL = itertools.count(1)
-
-
-def create(agent, urgency="critical"):
-    with time_machine.travel(START, tick=False):
-        draft = services.TicketDraft(
-            description=f"Machine {next(SERIAL)} down {urgency}", urgency=urgency, channel="web",
-            customer=CustomerIdentity(email="li.wei@example.com"),
-        )  # fmt: skip
-        return services.create_ticket(actor=agent, draft=draft).ticket
+urgent = given.urgent  # the one SLA policy, for critical tickets (autouse)
 
 
 def states(ticket, minutes):
@@ -84,33 +60,3 @@ def test_breaching_soon_lists_open_tickets_due_within_two_hours_or_late(agent):
     # answered? no: the first response target is still running, but a resolved ticket is
     # not open any more
     assert not breaching_soon(Ticket.objects.all(), now=START).exists()
-
-
-def test_the_ticket_page_and_the_queue_show_the_countdowns(agent):
-    ticket = create(agent)
-    client = signed_in(agent)
-    with time_machine.travel(START + timedelta(minutes=16), tick=False):
-        page = client.get(reverse("desk:ticket", args=[ticket.number])).content.decode()
-        queue = client.get(reverse("desk:queue") + "?view=breaching").content.decode()
-    assert 'data-sl-target="first_response" data-sl-state="warning"' in page
-    assert 'data-sl-target="resolution" data-sl-state="ok"' in page
-    assert f'data-number="{ticket.number}"' in queue
-
-
-def test_the_queue_shows_each_rows_next_due_target_without_a_query_per_row(
-    agent, django_assert_max_num_queries
-):
-    tickets = [create(agent) for _ in range(3)]
-    assert len({ticket.pk for ticket in tickets}) == 3
-    client = signed_in(agent)
-    with time_machine.travel(START + timedelta(minutes=16), tick=False):
-        html = client.get(reverse("desk:queue") + "?view=all").content.decode()
-        with django_assert_max_num_queries(12) as few:
-            client.get(reverse("desk:queue") + "?view=all")
-        tickets += [create(agent) for _ in range(10)]  # created at START too
-        with django_assert_max_num_queries(len(few.captured_queries)):
-            client.get(reverse("desk:queue") + "?view=all")
-    for ticket in tickets[:3]:
-        row = html[html.index(f'data-number="{ticket.number}"') :]
-        row = row[: row.index("</tr>")]
-        assert 'data-sl-target="first_response" data-sl-state="warning"' in row

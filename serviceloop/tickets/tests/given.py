@@ -2,8 +2,14 @@
 row counts that prove a refused request stored nothing."""
 
 import itertools
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
+import time_machine
+
+from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import User
 from serviceloop.audit.models import AuditEvent
 from serviceloop.customers.models import Customer, CustomerContact
@@ -15,7 +21,7 @@ from serviceloop.tickets.models import (
     Interaction,
     Ticket,
 )
-from tests.builders import make_ticket
+from tests.builders import make_ticket, make_user
 
 _texts = itertools.count(1)
 
@@ -60,3 +66,20 @@ def audit_actions(ticket: Ticket) -> list[str]:
 
 def last_event(action: str) -> AuditEvent:
     return AuditEvent.objects.filter(action=action).latest("id")
+
+
+# --- the loop: missed promises and messages to closed tickets, on the pages and the API ----
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DUE = datetime(2031, 3, 4, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(DUE - timedelta(days=1), tick=False) as travel:
+        yield travel
+
+
+@pytest.fixture
+def customer_user(team):
+    return make_user(Role.CUSTOMER, username="li-wei")

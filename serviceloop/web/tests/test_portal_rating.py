@@ -6,11 +6,19 @@ from django.urls import reverse
 
 from serviceloop.accounts.choices import Role
 from serviceloop.satisfaction.models import CsatSurvey
+from serviceloop.satisfaction.tests import conftest as satisfaction_tests
+from serviceloop.satisfaction.tests.conftest import resolve, survey_of
 from serviceloop.tickets import services as tickets
+from serviceloop.web.tests.conftest import signed_in
 from tests.builders import make_organisation, make_ticket, make_user
-from tests.web.conftest import signed_in
 
-from .conftest import resolve, survey_of
+# The satisfaction tests' fixtures: the frozen clock and the site's settings (autouse),
+# commit callbacks, and two customers with a portal login.
+clock = satisfaction_tests.clock
+site = satisfaction_tests.site
+committed = satisfaction_tests.committed
+customer_user = satisfaction_tests.customer_user
+other_customer_user = satisfaction_tests.other_customer_user
 
 HTMX = {"HX-Request": "true"}
 

@@ -1,6 +1,8 @@
 """Configuration in Django's admin: teams (with their members), users and their role,
 categories, canned replies, customer tiers. Every add, change and delete writes an audit
-event — actor, action, before and after — in the same transaction; passwords never do."""
+event — actor, action, before and after — in the same transaction; passwords never do.
+The admins of several apps (accounts, tickets, customers) and the audit mixin they share, so
+these tests live with the cross-app ones."""
 
 import json
 
@@ -14,8 +16,13 @@ from serviceloop.audit import services as audit_services
 from serviceloop.audit.models import AuditEvent
 from serviceloop.customers.models import CustomerTier
 from serviceloop.tickets.models import CannedReply, Category
+from serviceloop.web.tests import conftest as web_tests
+from serviceloop.web.tests.conftest import signed_in
 from tests.builders import make_category, make_team, make_user
-from tests.web.conftest import signed_in
+
+# The web tests' fixtures: a signed-in agent's browser, a customer with a portal login.
+agent_client = web_tests.agent_client
+customer_user = web_tests.customer_user
 
 PASSWORD = "a long test password 42"
 

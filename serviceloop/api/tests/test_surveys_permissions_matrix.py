@@ -15,9 +15,15 @@ from serviceloop.core import clock
 from serviceloop.followups.models import FollowUp
 from serviceloop.satisfaction.models import CsatSurvey, NpsCampaign
 from serviceloop.satisfaction.services import create_nps_campaign, schedule_csat
+from serviceloop.satisfaction.tests import conftest as satisfaction_tests
 from serviceloop.tickets import services as tickets
 from serviceloop.tickets.models import Ticket
 from tests.builders import Api, make_customer, make_team, make_ticket, make_user
+
+# The satisfaction tests' autouse fixtures: the frozen clock (named apart from the module
+# `clock`, which these tests read) and the site's settings.
+frozen_clock = satisfaction_tests.clock
+site = satisfaction_tests.site
 
 ROLES = ("admin", "supervisor", "manager", "specialist", "agent", "analyst", "customer", "partner")
 S = "/api/v1/surveys"

@@ -1,4 +1,7 @@
-"""Fixtures of the web page tests: signed-in browsers (Django's test client) per role."""
+"""Fixtures of the web page tests: signed-in browsers (Django's test client) per role.
+
+Tests that came from a domain app keep running with that app's fixtures: their module names
+them (`clock = satisfaction_tests.clock`), so the fixtures of different apps never meet here."""
 
 import pytest
 from django.test import Client

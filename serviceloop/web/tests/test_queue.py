@@ -21,8 +21,8 @@ from serviceloop.tickets import services
 from serviceloop.tickets.models import SavedView, Ticket
 from serviceloop.tickets.queries import TicketFilter
 from serviceloop.tickets.tests.given import ticket_in
+from serviceloop.web.tests.conftest import signed_in
 from tests.builders import make_category, make_customer, make_ticket, make_user
-from tests.web.conftest import signed_in
 
 QUEUE = "/desk/"
 RESULTS = {"HX-Request": "true", "HX-Target": "sl-results"}

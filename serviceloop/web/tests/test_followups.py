@@ -8,11 +8,16 @@ from django.urls import reverse
 
 from serviceloop.accounts.choices import Role
 from serviceloop.followups.models import FollowUp
+from serviceloop.followups.tests import conftest as followups_tests
+from serviceloop.followups.tests.conftest import follow_ups_of, resolve, resolved
 from serviceloop.tickets.models import Ticket
+from serviceloop.web.tests.conftest import signed_in
 from tests.builders import make_ticket, make_user
-from tests.web.conftest import signed_in
 
-from .conftest import follow_ups_of, resolve, resolved
+# The follow-up tests' fixtures: the frozen clock (autouse), commit callbacks, the rule.
+clock = followups_tests.clock
+committed = followups_tests.committed
+rule = followups_tests.rule
 
 PAGE = reverse("desk:follow_ups")
 HTMX = {"HX-Request": "true"}

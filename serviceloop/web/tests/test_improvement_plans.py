@@ -10,10 +10,16 @@ from django.test.utils import CaptureQueriesContext
 from serviceloop.accounts.choices import Role
 from serviceloop.improvement import services
 from serviceloop.improvement.models import ImprovementPlan, PlanAction
+from serviceloop.improvement.tests import conftest as improvement_tests
+from serviceloop.improvement.tests.conftest import SHANGHAI
+from serviceloop.improvement.tests.given import days, make_action, make_plan, rows
 from tests.builders import make_user
 
-from .conftest import SHANGHAI
-from .given import days, make_action, make_plan, rows
+# The improvement tests' fixtures: working hours (autouse, a Wednesday morning in
+# Shanghai), a specialist and an analyst.
+working_hours = improvement_tests.working_hours
+specialist = improvement_tests.specialist
+analyst = improvement_tests.analyst
 
 
 def signed_in(user) -> Client:

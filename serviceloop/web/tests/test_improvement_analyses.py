@@ -11,9 +11,15 @@ from serviceloop.feedback.choices import Source
 from serviceloop.feedback.services import register_feedback
 from serviceloop.improvement import services
 from serviceloop.improvement.models import RootCauseAnalysis
+from serviceloop.improvement.tests import conftest as improvement_tests
+from serviceloop.improvement.tests.given import days, make_analysis, rows
 from tests.builders import make_ticket, make_user
 
-from .given import days, make_analysis, rows
+# The improvement tests' fixtures: working hours (autouse, a Wednesday morning in
+# Shanghai), a specialist and an analyst.
+working_hours = improvement_tests.working_hours
+specialist = improvement_tests.specialist
+analyst = improvement_tests.analyst
 
 
 def signed_in(user) -> Client:

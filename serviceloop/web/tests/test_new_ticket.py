@@ -15,8 +15,8 @@ from serviceloop.customers.models import Customer, CustomerContact, CustomerTier
 from serviceloop.tickets.choices import Channel, Direction, Status
 from serviceloop.tickets.models import Interaction, Ticket
 from serviceloop.tickets.services import submission
+from serviceloop.web.tests.conftest import signed_in
 from tests.builders import make_category, make_customer, make_ticket, make_user
-from tests.web.conftest import signed_in
 
 NEW = "/desk/new/"
 SEARCH = "/desk/new/customers/"

@@ -8,10 +8,15 @@ import pytest
 
 from serviceloop.accounts.choices import Role
 from serviceloop.followups.models import FollowUp
+from serviceloop.followups.tests import conftest as followups_tests
+from serviceloop.followups.tests.conftest import follow_ups_of, resolve, resolved
 from serviceloop.tickets.models import Ticket
 from tests.builders import Api, field_errors, make_team, make_ticket, make_user
 
-from .conftest import follow_ups_of, resolve, resolved
+# The follow-up tests' fixtures: the frozen clock (autouse), commit callbacks, the rule.
+clock = followups_tests.clock
+committed = followups_tests.committed
+rule = followups_tests.rule
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from serviceloop.accounts.choices import Role
+from serviceloop.web.tests.conftest import signed_in
 from tests.builders import make_user
-from tests.web.conftest import signed_in
 
 PASSWORD = "a long test password 42"
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from serviceloop.accounts.choices import Role
 from serviceloop.inbox.models import Kind, Notification
 from serviceloop.inbox.services import notify
+from serviceloop.web.tests.conftest import signed_in
 from tests.builders import make_ticket, make_user
-from tests.web.conftest import signed_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEDNESDAY_MORNING = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)

@@ -11,10 +11,15 @@ from serviceloop.accounts.choices import Role
 from serviceloop.analytics import services as analytics
 from serviceloop.improvement import services
 from serviceloop.improvement.models import ImprovementPlan, RootCauseAnalysis
+from serviceloop.improvement.tests import conftest as improvement_tests
+from serviceloop.improvement.tests.conftest import SHANGHAI, WEDNESDAY_MORNING
+from serviceloop.improvement.tests.given import days, make_action, make_analysis, make_plan, rows
 from tests.builders import Api, field_errors, make_ticket, make_user
 
-from .conftest import SHANGHAI, WEDNESDAY_MORNING
-from .given import days, make_action, make_analysis, make_plan, rows
+# The improvement tests' fixtures: working hours (autouse, a Wednesday morning in
+# Shanghai) and a specialist.
+working_hours = improvement_tests.working_hours
+specialist = improvement_tests.specialist
 
 PROBLEM = "application/problem+json"
 ROLES = ("admin", "supervisor", "manager", "specialist", "agent", "analyst", "customer", "partner")

@@ -7,8 +7,13 @@ from django.urls import reverse
 from serviceloop.accounts.choices import Role
 from serviceloop.satisfaction.models import NpsCampaign, NpsResponse
 from serviceloop.satisfaction.services import answer_nps, create_nps_campaign
+from serviceloop.satisfaction.tests import conftest as satisfaction_tests
+from serviceloop.web.tests.conftest import signed_in
 from tests.builders import make_customer, make_user
-from tests.web.conftest import signed_in
+
+# The satisfaction tests' autouse fixtures: the frozen clock and the site's settings.
+clock = satisfaction_tests.clock
+site = satisfaction_tests.site
 
 LIST = reverse("desk:nps_campaigns")
 

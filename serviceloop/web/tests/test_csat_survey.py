@@ -1,7 +1,7 @@
 """The survey links need no sign-in, so the link is the key: a forged, changed or foreign
 link gets a clear page (400), an expired one 410, and nothing is stored either way. A
 one-click link's GET stores nothing (mail scanners open every link); its page sends the
-chosen score by POST."""
+chosen score by POST. The survey's page and comment form, and the request mail's links."""
 
 from datetime import timedelta
 
@@ -14,8 +14,20 @@ from serviceloop.audit.models import AuditEvent
 from serviceloop.followups.models import FollowUp
 from serviceloop.satisfaction import links
 from serviceloop.satisfaction.models import CsatSurvey
+from serviceloop.satisfaction.tests import conftest as satisfaction_tests
+from serviceloop.satisfaction.tests.conftest import (
+    NOW,
+    mail_due_requests,
+    resolved_ticket,
+    survey_of,
+)
+from serviceloop.satisfaction.tests.given import LINK, events
 
-from .conftest import mail_due_requests, resolved_ticket, survey_of
+# The satisfaction tests' fixtures: the frozen clock and the site's settings (autouse), and
+# commit callbacks.
+clock = satisfaction_tests.clock
+site = satisfaction_tests.site
+committed = satisfaction_tests.committed
 
 
 @pytest.fixture
@@ -184,3 +196,112 @@ def test_the_error_page_speaks_the_visitors_language(survey):
     assert response.status_code == 400
     assert response["Content-Language"] == "zh-hans"
     assert '<html lang="zh-hans">' in response.content.decode()
+
+
+# --- the survey's page and its comment form (answer_csat: serviceloop/satisfaction/tests) ---
+
+
+def test_a_click_after_seven_days_shows_why_it_is_refused(survey, clock):
+    token = links.make_token(survey)
+    Client().post(reverse("surveys:csat_rate", args=[token, 4]))
+    clock.shift(timedelta(days=8))
+
+    opened = Client().get(reverse("surveys:csat_rate", args=[token, 1]))
+    sent = Client().post(reverse("surveys:csat_rate", args=[token, 1]))
+
+    for response in (opened, sent):
+        assert response.status_code == 409
+        assert "can no longer be changed" in response.content.decode()
+        assert 'id="sl-csat-send"' not in response.content.decode()  # no form to try again
+        assert "data-sl-autosubmit" not in response.content.decode()
+    assert CsatSurvey.objects.get(pk=survey.pk).score == 4
+
+
+def test_the_comment_form_after_a_click_changes_the_answer(survey):
+    client = Client()
+    token = links.make_token(survey)
+    page = client.post(reverse("surveys:csat_rate", args=[token, 2]))
+    assert page.status_code == 200
+    assert 'name="csrfmiddlewaretoken"' in page.content.decode()
+
+    response = client.post(
+        reverse("surveys:csat", args=[token]), {"score": "3", "comment": "The courier was rude"}
+    )
+
+    assert response.status_code == 302
+    stored = CsatSurvey.objects.get(pk=survey.pk)
+    assert (stored.score, stored.comment) == (3, "The courier was rude")
+    assert len(events(survey, "csat.answered")) == 1
+    follow = client.get(response["Location"])
+    assert "Your answer is saved" in follow.content.decode()
+
+
+def test_the_comment_form_needs_the_csrf_token(survey):
+    client = Client(enforce_csrf_checks=True)
+    token = links.make_token(survey)
+
+    response = client.post(reverse("surveys:csat", args=[token]), {"score": "3"})
+
+    assert response.status_code == 403
+    assert CsatSurvey.objects.get(pk=survey.pk).answered_at is None
+
+
+def test_the_form_without_a_score_is_refused(survey):
+    token = links.make_token(survey)
+
+    response = Client().post(reverse("surveys:csat", args=[token]), {"comment": "hm"})
+
+    assert response.status_code == 422
+    assert 'data-error-for="score"' in response.content.decode()
+    assert CsatSurvey.objects.get(pk=survey.pk).answered_at is None
+
+
+def test_the_survey_page_alone_records_nothing(survey):
+    response = Client().get(reverse("surveys:csat", args=[links.make_token(survey)]))
+
+    assert response.status_code == 200
+    assert response.content.decode().count('name="score"') == 5
+    assert CsatSurvey.objects.get(pk=survey.pk).answered_at is None
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+# --- the links of the request mail ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "words"),
+    [
+        ("en", "How did we do?", ["1 - very dissatisfied", "5 - very satisfied"]),
+        ("zh-hans", "请为我们的服务评分", ["1 - 非常不满意", "5 - 非常满意"]),
+    ],
+)
+def test_the_request_has_five_working_links_in_the_customers_language(
+    agent, committed, clock, language, subject, words
+):
+    ticket = resolved_ticket(agent, committed, language=language)
+
+    sent = mail_due_requests(clock, committed)
+
+    (message,) = sent
+    assert subject in message.subject
+    assert ticket.number in message.subject
+    assert message.to == ["lina@example.com" if language == "zh-hans" else "alex@example.com"]
+    assert message.extra_headers["X-Serviceloop-Message"] == "csat"
+    for word in words:
+        assert word in message.body
+    links = LINK.findall(message.body)
+    assert [score for _path, score in links] == ["1", "2", "3", "4", "5"]
+    assert len({path.rsplit("/", 2)[0] for path, _score in links}) == 1  # one token
+    survey = survey_of(ticket)
+    assert survey.sent_at == NOW.replace(hour=3, minute=1)
+    assert survey.requests == 1
+    # every link works: a click opens the page, which sends its score (the last one stays)
+    client = Client()
+    for path, score in links:
+        assert client.get(path).status_code == 200, path
+        response = client.post(path)
+        assert response.status_code == 200, path
+        survey.refresh_from_db()
+        assert survey.score == int(score)
+        assert f'data-score="{score}"' in response.content.decode()
+    assert response["Content-Language"] == ("zh-hans" if language == "zh-hans" else "en")

@@ -20,9 +20,24 @@ from serviceloop.feedback.services import (
     classify_feedback,
     send_staff_survey,
 )
+from serviceloop.feedback.tests import conftest as feedback_tests
+from serviceloop.feedback.tests.given import (
+    customer_item,
+    mentions,
+    staff_item,
+    stored_state,
+    survey_of,
+)
 from tests.builders import make_ticket, make_user
 
-from .given import customer_item, mentions, staff_item, stored_state, survey_of
+# The feedback tests' fixtures: their clock (autouse, a Wednesday morning in Shanghai) and
+# people of each role.
+clock = feedback_tests.clock
+specialist = feedback_tests.specialist
+analyst = feedback_tests.analyst
+customer_user = feedback_tests.customer_user
+other_customer_user = feedback_tests.other_customer_user
+partner = feedback_tests.partner
 
 REGISTER = "/desk/feedback/"
 RESULTS = {"HX-Request": "true", "HX-Target": "sl-results"}

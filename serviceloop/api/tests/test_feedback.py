@@ -21,9 +21,13 @@ from serviceloop.feedback.services import (
     register_feedback,
     send_staff_survey,
 )
+from serviceloop.feedback.tests import conftest as feedback_tests
+from serviceloop.feedback.tests.given import QUESTIONS, mentions, stored_state, survey_of
 from tests.builders import Api, field_errors, make_organisation, make_team, make_ticket, make_user
 
-from .given import QUESTIONS, mentions, stored_state, survey_of
+# The feedback tests' clock (autouse): a Wednesday morning in Shanghai. Named apart from
+# the module `clock`, which these tests read.
+wednesday_morning = feedback_tests.clock
 
 ROLES = ("admin", "supervisor", "manager", "specialist", "agent", "analyst", "customer", "partner")
 PROBLEM = "application/problem+json"

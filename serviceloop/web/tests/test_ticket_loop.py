@@ -1,13 +1,12 @@
-"""The loop on the pages and the API: a missed promise asks the agent, on the ticket page,
-to tell the customer and agree a new time (renegotiate_commitment, all or nothing); a
-customer's message to a closed ticket opens a linked ticket from the portal and the API, and
-both ticket pages link the two."""
+"""The loop on the pages: a missed promise asks the agent, on the ticket page, to tell the
+customer and agree a new time (renegotiate_commitment, all or nothing); a customer's message
+to a closed ticket opens a linked ticket from the portal (and the API:
+serviceloop/api/tests/test_ticket_loop.py), and both ticket pages link the two."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -18,12 +17,15 @@ from serviceloop.tickets.choices import CommitmentStatus
 from serviceloop.tickets.models import Commitment, Ticket
 from serviceloop.tickets.services import create_commitment
 from serviceloop.tickets.services.sweeps import miss_overdue_commitments
-from tests.builders import Api, make_user
+from serviceloop.tickets.tests import given as tickets_given
+from serviceloop.tickets.tests.given import DUE, SHANGHAI, rows, ticket_in
+from tests.builders import make_user
 
-from .given import rows, ticket_in
+# The loop's fixtures (the tickets tests'): the clock a day before the promise is due
+# (autouse) and a customer with a portal login.
+frozen_clock = tickets_given.frozen_clock
+customer_user = tickets_given.customer_user
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-DUE = datetime(2031, 3, 4, 10, 0, tzinfo=SHANGHAI)
 HTMX = {"HX-Request": "true"}
 
 
@@ -31,17 +33,6 @@ def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(DUE - timedelta(days=1), tick=False) as travel:
-        yield travel
-
-
-@pytest.fixture
-def customer_user(team):
-    return make_user(Role.CUSTOMER, username="li-wei")
 
 
 @pytest.fixture
@@ -217,26 +208,3 @@ def test_the_desk_pages_link_both_tickets(agent, customer_user):
     client = signed_in(agent)
     assert f'href="{reverse("desk:ticket", args=[old.number])}"' in page_of(new, client)
     assert f'data-follow-up="{new.number}"' in page_of(old, client)
-
-
-def test_the_api_records_a_customer_message_to_a_closed_ticket_on_a_new_one(agent, customer_user):
-    old = ticket_in("closed", agent=agent, customer_id=customer_user.customer.pk)
-    api = Api(customer_user)
-
-    response = api.post(f"tickets/{old.number}/interactions", {"content": "Hello again"})
-
-    assert response.status_code == 201
-    new = Ticket.objects.get(follows=old)
-    assert response.json()["ticket"] == new.number
-    detail = api.get(f"tickets/{new.number}").json()
-    assert (detail["follows"], detail["follow_ups"]) == (old.number, [])
-    assert api.get(f"tickets/{old.number}").json()["follow_ups"] == [new.number]
-
-
-def test_the_api_still_refuses_a_staff_reply_to_a_closed_ticket(agent):
-    old = ticket_in("closed", agent=agent)
-    api = Api(agent)
-    before = rows()
-    response = api.post(f"tickets/{old.number}/interactions", {"content": "Hello?"})
-    assert response.status_code == 409
-    assert rows() == before

@@ -17,6 +17,7 @@ from serviceloop.core import clock
 from serviceloop.customers.models import CustomerTier
 from serviceloop.tickets import services
 from serviceloop.tickets.models import Attachment, CannedReply, Commitment, Interaction, Ticket
+from serviceloop.web.tests.conftest import signed_in
 from tests.builders import (
     ELF,
     PDF,
@@ -27,7 +28,6 @@ from tests.builders import (
     make_ticket,
     make_user,
 )
-from tests.web.conftest import signed_in
 
 HTMX = {"HX-Request": "true"}
 

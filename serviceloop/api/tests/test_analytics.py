@@ -7,7 +7,12 @@ import pytest
 
 from serviceloop.accounts.choices import Role
 from serviceloop.analytics.registry import METRICS
+from serviceloop.analytics.tests import conftest as analytics_tests
 from tests.builders import Api, make_user
+
+# The analytics tests' fixtures: the hand-computed week and an analyst.
+week = analytics_tests.week
+analyst = analytics_tests.analyst
 
 WEEK = {"start": "2026-11-16", "end": "2026-11-22"}
 

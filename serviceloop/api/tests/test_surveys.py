@@ -6,9 +6,15 @@ import pytest
 from serviceloop.customers.models import Customer, CustomerTier
 from serviceloop.satisfaction.models import CsatSurvey, NpsCampaign, NpsResponse
 from serviceloop.satisfaction.services import answer_csat, answer_nps
+from serviceloop.satisfaction.tests import conftest as satisfaction_tests
+from serviceloop.satisfaction.tests.conftest import resolve, survey_of
 from tests.builders import Api, field_errors, make_customer, make_team, make_ticket, make_user
 
-from .conftest import resolve, survey_of
+# The satisfaction tests' fixtures: the frozen clock and the site's settings (autouse), and
+# commit callbacks.
+clock = satisfaction_tests.clock
+site = satisfaction_tests.site
+committed = satisfaction_tests.committed
 
 ROLES = ("admin", "supervisor", "manager", "specialist", "agent", "analyst", "customer", "partner")
 

@@ -1,11 +1,17 @@
-"""GET /api/v1/audit: administrators search the whole trail; it pages like every list."""
+"""GET /api/v1/audit: administrators search the whole trail; it pages like every list; and
+the API has no way to change it."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import time_machine
+from django.test import Client
 
 from serviceloop.audit.models import AuditEvent
-from tests.builders import make_customer, make_ticket
+from serviceloop.audit.tests import given as audit_given
+from tests.builders import Api, make_customer, make_ticket
+
+event = audit_given.event  # a ticket's "ticket.created" event (the audit tests' fixture)
 
 
 def test_it_lets_an_administrator_search_the_trail(admin_api, agent, admin_user):
@@ -51,3 +57,15 @@ def test_it_pages_through_the_trail_newest_first(admin_api, agent):
             break
         params = {"limit": 3, "cursor": page["next_cursor"]}
     assert seen == expected
+
+
+def test_the_api_has_no_way_to_change_the_audit_trail(event, admin_user):
+    schema = json.loads(Client().get("/api/v1/openapi.json").content)
+    for path, operations in schema["paths"].items():
+        if "audit" in path:
+            assert set(operations) == {"get"}, f"{path} offers {sorted(operations)}"
+    api = Api(admin_user)
+    for method in ("post", "patch", "delete"):
+        response = getattr(api, method)(f"audit/{event.pk}")
+        assert response.status_code in (404, 405)
+    assert AuditEvent.objects.get(pk=event.pk).action == "ticket.created"

@@ -20,8 +20,8 @@ from serviceloop.customers.models import Customer
 from serviceloop.tickets import services, tracking
 from serviceloop.tickets.models import CustomField, Interaction, Ticket
 from serviceloop.tickets.tests.given import rows, ticket_in
+from serviceloop.web.tests.conftest import signed_in
 from tests.builders import ELF, PDF, PNG, make_category, make_customer, make_ticket, make_user
-from tests.web.conftest import signed_in
 
 HTMX = {"HX-Request": "true"}
 

@@ -15,8 +15,8 @@ from serviceloop.core import clock
 from serviceloop.tickets import services
 from serviceloop.tickets.choices import Status
 from serviceloop.tickets.models import Ticket
+from serviceloop.web.tests.conftest import signed_in
 from tests.builders import make_team, make_ticket, make_user
-from tests.web.conftest import signed_in
 
 BOARD = "/desk/board/"
 ASSIGN = "/desk/board/assign/"
