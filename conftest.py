@@ -5,6 +5,7 @@ import os
 import pytest
 
 from serviceloop.accounts.choices import Role
+from serviceloop.calendars import schedules
 from serviceloop.routing import shifts
 from serviceloop.sla import services as sla
 from serviceloop.tickets import reference
@@ -81,7 +82,7 @@ def _tasks_in_process(settings):
 def _fresh_reference_data():
     """Each test starts without the process's cached categories and teams: rows cached in
     an earlier test may have been rolled back with it."""
-    caches = (reference.forget, sla.forget, shifts.forget, webhooks.forget)
+    caches = (reference.forget, schedules.forget, sla.forget, shifts.forget, webhooks.forget)
     for forget in caches:
         forget()
     yield

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django_rq",  # the Redis-backed task queue (TASKS_BACKEND=redis)
     "serviceloop.core",
     "serviceloop.accounts",
+    "serviceloop.calendars",
     "serviceloop.customers",
     "serviceloop.tickets",
     "serviceloop.audit",

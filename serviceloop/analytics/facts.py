@@ -17,11 +17,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
 from serviceloop.accounts.choices import STAFF_ROLES
+from serviceloop.calendars.business_time import business_minutes_between
+from serviceloop.calendars.schedules import team_schedule
 from serviceloop.core import clock
 from serviceloop.satisfaction.models import CsatSurvey
-from serviceloop.sla.business_time import business_minutes_between
 from serviceloop.sla.models import Escalation, TicketClock
-from serviceloop.sla.services import team_schedule
 from serviceloop.tickets.choices import Direction, Emotion, Kind, Status
 from serviceloop.tickets.models import Interaction, Ticket
 from serviceloop.tickets.services.conversation import CONVERSATIONAL_CHANNELS

@@ -8,9 +8,9 @@ from django.db import transaction
 
 from serviceloop.accounts.models import User
 from serviceloop.audit.models import AuditEvent
+from serviceloop.calendars.business_time import NoWorkingTime, next_working_moment
 from serviceloop.core import clock
 from serviceloop.routing.shifts import schedule_of_user
-from serviceloop.sla.business_time import NoWorkingTime, next_working_moment
 from serviceloop.tickets.models import Ticket
 
 from .models import Kind, Notification

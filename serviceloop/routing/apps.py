@@ -12,16 +12,15 @@ class RoutingConfig(AppConfig):
 
         from serviceloop.audit.models import AuditEvent
         from serviceloop.audit.signals import committed
-        from serviceloop.sla.models import BusinessCalendar, CalendarDate, WorkingPeriod
 
         from . import shifts
         from .models import TeamRouting
         from .receivers import on_committed
 
         committed.connect(on_committed, sender=AuditEvent, dispatch_uid="routing.on_committed")
-        # a calendar changed in this process is seen at once; other processes follow within
+        # a rule changed in this process is seen at once; other processes follow within
         # REFERENCE_CACHE_SECONDS
-        for model in (BusinessCalendar, WorkingPeriod, CalendarDate, TeamRouting):
-            uid = f"routing-{model.__name__}"
-            post_save.connect(shifts.forget, sender=model, dispatch_uid=uid)
-            post_delete.connect(shifts.forget, sender=model, dispatch_uid=f"{uid}-deleted")
+        post_save.connect(shifts.forget, sender=TeamRouting, dispatch_uid="routing-TeamRouting")
+        post_delete.connect(
+            shifts.forget, sender=TeamRouting, dispatch_uid="routing-TeamRouting-deleted"
+        )

@@ -54,7 +54,7 @@ class AgentProfile(models.Model):
     )
     is_away = models.BooleanField(_("away"), default=False)
     calendar = models.ForeignKey(
-        "sla.BusinessCalendar",
+        "calendars.BusinessCalendar",
         verbose_name=_("shift calendar"),
         on_delete=models.SET_NULL,
         null=True,

@@ -3,15 +3,12 @@ default calendar (office hours when none exists)."""
 
 from collections.abc import Iterable
 from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
 
 from serviceloop.accounts.models import Team, TeamMembership, User
+from serviceloop.calendars.business_time import NoWorkingTime, Schedule, next_working_moment
+from serviceloop.calendars.models import BusinessCalendar, CalendarTeam
+from serviceloop.calendars.schedules import calendar_schedule, schedule_for, schedule_of
 from serviceloop.core.memo import ProcessCache
-from serviceloop.sla.business_time import NoWorkingTime, Schedule, next_working_moment
-from serviceloop.sla.calendars import OFFICE_HOURS, schedule_for, schedule_of
-from serviceloop.sla.models import BusinessCalendar, CalendarTeam
 
 from .models import AgentProfile, Rule, TeamRouting
 
@@ -25,26 +22,15 @@ def schedule_of_user(user: User) -> Schedule:
     return schedule_for(team)
 
 
-# Schedules by calendar id, read at most every REFERENCE_CACHE_SECONDS per process (like the
-# SLA's, decision 0006); a calendar saved in this process is seen at once (apps.py).
+# The teams' routing rules, read at most every REFERENCE_CACHE_SECONDS per process (decision
+# 0006); a rule saved in this process is seen at once (apps.py). Schedules are the calendars
+# app's.
 _cache = ProcessCache()
 
 
 def forget(**kwargs: object) -> None:
-    """Drop this process's copies of the schedules and of the teams' routing rules."""
+    """Drop this process's copy of the teams' routing rules."""
     _cache.forget()
-
-
-def _schedule(calendar_id: int | None) -> Schedule:
-    def load() -> Schedule:
-        calendar = BusinessCalendar.objects.filter(pk=calendar_id).first() if calendar_id else None
-        if calendar is None:
-            return Schedule(
-                zone=ZoneInfo(settings.TIME_ZONE), weekly=dict.fromkeys(range(5), OFFICE_HOURS)
-            )
-        return schedule_of(calendar)
-
-    return _cache.get(("schedule", calendar_id), load)
 
 
 def automatic_teams() -> frozenset[int]:
@@ -93,7 +79,7 @@ def working_at(profiles: Iterable[AgentProfile], at: datetime) -> set[int]:
     working = set()
     for user_id, calendar_id in calendars_of(profiles).items():
         try:
-            if next_working_moment(_schedule(calendar_id), at) == at:
+            if next_working_moment(calendar_schedule(calendar_id), at) == at:
                 working.add(user_id)
         except NoWorkingTime:  # a calendar without any hours: never on shift
             continue

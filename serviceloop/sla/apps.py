@@ -14,9 +14,6 @@ class SlaConfig(AppConfig):
 
         # a change made in this process is seen at once; other processes follow within
         # REFERENCE_CACHE_SECONDS
-        for model in (
-            models.SlaPolicy, models.BusinessCalendar, models.WorkingPeriod,
-            models.CalendarDate, models.CalendarTeam, models.EscalationRule,
-        ):  # fmt: skip
+        for model in (models.SlaPolicy, models.EscalationRule):
             post_save.connect(services.forget, sender=model, dispatch_uid=f"sla-{model}")
             post_delete.connect(services.forget, sender=model, dispatch_uid=f"sla-d-{model}")

@@ -4,7 +4,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .business_time import Schedule, add_business_minutes
+from serviceloop.calendars.business_time import Schedule, add_business_minutes
+
 from .models import SlaPolicy
 
 

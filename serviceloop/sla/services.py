@@ -12,26 +12,31 @@ resolved until reopened).
 
 from datetime import datetime, timedelta
 
+from serviceloop.calendars.business_time import (
+    NoWorkingTime,
+    Schedule,
+    add_business_minutes,
+    business_minutes_between,
+)
+from serviceloop.calendars.schedules import team_schedule
 from serviceloop.core.memo import ProcessCache
 from serviceloop.tickets.choices import OPEN_STATUSES, Status
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.reference import catalogue
 
-from .business_time import NoWorkingTime, Schedule, add_business_minutes, business_minutes_between
-from .calendars import schedule_for
 from .models import EscalationRule, EscalationTarget, SlaPolicy, TicketClock
 from .policies import TicketFacts, due, policy_for
 
 PAUSED = (Status.WAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED)
 
-# Policies and schedules are read at most every REFERENCE_CACHE_SECONDS per process (like
-# the categories and teams: decision 0006).
+# Policies and escalation rules are read at most every REFERENCE_CACHE_SECONDS per process
+# (like the categories and teams: decision 0006); schedules are the calendars app's.
 _cache = ProcessCache()
 
 
 def forget(**kwargs: object) -> None:
-    """Drop this process's copies of policies and schedules (tests; after admin changes the
-    other processes follow within REFERENCE_CACHE_SECONDS)."""
+    """Drop this process's copies of policies and escalation rules (tests; after admin
+    changes the other processes follow within REFERENCE_CACHE_SECONDS)."""
     _cache.forget()
 
 
@@ -44,19 +49,6 @@ def escalation_rules() -> list[EscalationRule]:
     return _cache.get(
         "escalation_rules", lambda: list(EscalationRule.objects.filter(is_active=True))
     )
-
-
-def team_schedule(team_id: int | None) -> Schedule:
-    """The schedule a team's business time is counted in (cached per process)."""
-    return _schedule(team_id)
-
-
-def _schedule(team_id: int | None) -> Schedule:
-    def load() -> Schedule:
-        team = catalogue().team_by_id.get(team_id) if team_id else None
-        return schedule_for(team)
-
-    return _cache.get(f"schedule:{team_id}", load)
 
 
 def _facts(ticket: Ticket) -> TicketFacts:
@@ -108,7 +100,7 @@ def percent_moment(
     if not clock.policy.business_time:
         return min(start + timedelta(minutes=used), due_at)
     try:
-        return min(add_business_minutes(_schedule(ticket.team_id), start, used), due_at)
+        return min(add_business_minutes(team_schedule(ticket.team_id), start, used), due_at)
     except NoWorkingTime:
         return due_at
 
@@ -152,7 +144,7 @@ def _mark_running(clock: TicketClock, ticket: Ticket) -> None:
 def _derive(clock: TicketClock, ticket: Ticket) -> None:
     """First response and resolution due times from the policy (next response is set by
     the customer's messages)."""
-    policy, schedule = clock.policy, _schedule(ticket.team_id)
+    policy, schedule = clock.policy, team_schedule(ticket.team_id)
     if policy is None:
         clock.first_response_due = clock.resolution_due = clock.next_response_due = None
         _mark_running(clock, ticket)
@@ -216,7 +208,7 @@ def on_customer_message(ticket: Ticket, at: datetime) -> None:
     if clock.next_response_due is not None:  # already waiting: the earlier message counts
         return
     clock.next_response_due = due(
-        clock.policy, clock.policy.next_response_minutes, at, _schedule(ticket.team_id)
+        clock.policy, clock.policy.next_response_minutes, at, team_schedule(ticket.team_id)
     )
     clock.next_response_from = at
     _mark_running(clock, ticket)
@@ -234,7 +226,7 @@ def on_status(ticket: Ticket, previous: str, at: datetime) -> None:
         clock.paused_at = at
     elif not now_paused and clock.paused_at is not None:
         clock.paused_minutes += max(
-            _measure(clock, clock.paused_at, at, _schedule(ticket.team_id)), 0
+            _measure(clock, clock.paused_at, at, team_schedule(ticket.team_id)), 0
         )
         clock.paused_at = None
         _derive(clock, ticket)

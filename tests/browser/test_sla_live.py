@@ -2,33 +2,29 @@
 10-minute first response is amber and its assignee was warned; one 11 minutes in is red,
 its supervisor was told at once, and both pages say so in the timeline."""
 
-import importlib
 import re
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.apps import apps
 from playwright.sync_api import expect
 
 from serviceloop.accounts.choices import Role
 from serviceloop.core import clock
 from serviceloop.sla.escalation import escalate_due_tickets
 from tests.browser.signing import sign_in
-from tests.builders import make_team, make_ticket, make_user
+from tests.builders import make_team, make_ticket, make_user, replay_data_migrations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def install_sla() -> None:
     """What the sla migrations install (a transactional test starts from empty tables)."""
-    for name, function in (
-        ("0002_default_calendar", "create_default_calendar"),
-        ("0004_default_policies", "create_policies"),
-        ("0007_default_escalation_rules", "create_rules"),
-    ):
-        migration = importlib.import_module(f"serviceloop.sla.migrations.{name}")
-        getattr(migration, function)(apps, None)
+    replay_data_migrations(
+        ("sla", "0002_default_calendar", "create_default_calendar"),
+        ("sla", "0004_default_policies", "create_policies"),
+        ("sla", "0007_default_escalation_rules", "create_rules"),
+    )
 
 
 def critical_ticket(agent, minutes_ago: int, subject: str):

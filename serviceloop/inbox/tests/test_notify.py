@@ -6,11 +6,11 @@ import pytest
 import time_machine
 
 from serviceloop.accounts.choices import Role
+from serviceloop.calendars.models import BusinessCalendar, WorkingPeriod
 from serviceloop.inbox import queries
 from serviceloop.inbox.models import Kind, Notification
 from serviceloop.inbox.services import notify
 from serviceloop.routing.models import AgentProfile
-from serviceloop.sla.models import BusinessCalendar, WorkingPeriod
 from tests.builders import make_ticket, make_user
 
 from .conftest import SHANGHAI

@@ -10,10 +10,10 @@ import time_machine
 from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import TeamMembership
 from serviceloop.audit.models import AuditEvent
+from serviceloop.calendars.models import BusinessCalendar, CalendarTeam, WorkingPeriod
 from serviceloop.customers.models import CustomerTier
 from serviceloop.customers.services import CustomerIdentity
 from serviceloop.routing.models import AgentProfile, Rule
-from serviceloop.sla.models import BusinessCalendar, CalendarTeam, WorkingPeriod
 from serviceloop.tickets import services
 from serviceloop.tickets.choices import Status
 from serviceloop.tickets.models import Ticket

@@ -7,14 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from serviceloop.calendars.models import BusinessCalendar, CalendarTeam, WorkingPeriod
 from serviceloop.customers.services import CustomerIdentity
-from serviceloop.sla.models import (
-    BusinessCalendar,
-    CalendarTeam,
-    SlaPolicy,
-    TicketClock,
-    WorkingPeriod,
-)
+from serviceloop.sla.models import SlaPolicy, TicketClock
 from serviceloop.tickets import services
 
 pytestmark = pytest.mark.django_db

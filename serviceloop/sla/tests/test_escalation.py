@@ -12,18 +12,11 @@ from django.apps import apps
 
 from serviceloop.accounts.choices import Role
 from serviceloop.audit.models import AuditEvent
+from serviceloop.calendars.models import BusinessCalendar, CalendarTeam, WorkingPeriod
 from serviceloop.customers.services import CustomerIdentity
 from serviceloop.inbox.models import Kind, Notification
 from serviceloop.sla.escalation import escalate_due_tickets
-from serviceloop.sla.models import (
-    BusinessCalendar,
-    CalendarTeam,
-    Escalation,
-    EscalationRule,
-    SlaPolicy,
-    TicketClock,
-    WorkingPeriod,
-)
+from serviceloop.sla.models import Escalation, EscalationRule, SlaPolicy, TicketClock
 from serviceloop.sla.queries import breaching_soon
 from serviceloop.tickets import services
 from serviceloop.tickets.models import Interaction, Ticket

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from serviceloop.audit.models import AuditEvent
-from serviceloop.sla.business_time import Schedule
+from serviceloop.calendars.business_time import Schedule
 from serviceloop.sla.models import SlaPolicy
 from serviceloop.sla.policies import TicketFacts, due, policy_for
 

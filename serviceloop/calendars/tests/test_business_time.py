@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from serviceloop.sla.business_time import (
+from serviceloop.calendars.business_time import (
     NoWorkingTime,
     Schedule,
     add_business_minutes,

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from serviceloop.audit.models import AuditEvent
-from serviceloop.sla.business_time import add_business_minutes
-from serviceloop.sla.calendars import calendar_for, schedule_for, schedule_of
-from serviceloop.sla.models import BusinessCalendar, CalendarDate, CalendarTeam, WorkingPeriod
+from serviceloop.calendars.business_time import add_business_minutes
+from serviceloop.calendars.models import BusinessCalendar, CalendarDate, CalendarTeam, WorkingPeriod
+from serviceloop.calendars.schedules import calendar_for, schedule_for, schedule_of
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -74,7 +74,7 @@ def test_calendar_changes_in_the_admin_are_audited(admin_user, berlin):
     client = Client()
     client.force_login(admin_user)
     response = client.post(
-        f"/admin/sla/businesscalendar/{berlin.pk}/change/",
+        f"/admin/calendars/businesscalendar/{berlin.pk}/change/",
         {
             "code": "berlin", "name_en": "Berlin office", "name_zh": "柏林办公室",
             "time_zone": "Mars/Olympus", "holiday_region": "",
@@ -88,7 +88,7 @@ def test_calendar_changes_in_the_admin_are_audited(admin_user, berlin):
     berlin.refresh_from_db()
     assert berlin.time_zone == "Europe/Berlin"
     response = client.post(
-        f"/admin/sla/businesscalendar/{berlin.pk}/change/",
+        f"/admin/calendars/businesscalendar/{berlin.pk}/change/",
         {
             "code": "berlin", "name_en": "Berlin office", "name_zh": "柏林办公室",
             "time_zone": "Europe/Paris", "holiday_region": "",
