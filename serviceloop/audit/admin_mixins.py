@@ -18,7 +18,6 @@ from django.db.models import QuerySet
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest
 
-from serviceloop.accounts.models import User
 
 from . import services as audit
 
@@ -118,7 +117,7 @@ class AuditedAdminMixin(admin.ModelAdmin):
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
     ) -> None:
-        actor = request.user if isinstance(request.user, User) else None
+        actor = request.user if request.user.is_authenticated else None
         name = self.audit_name or self.model._meta.model_name
         audit.record(
             actor=actor, action=f"{name}.{action}", target=target, before=before, after=after

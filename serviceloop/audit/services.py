@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
-from serviceloop.accounts.models import User
 from serviceloop.core import clock
 from serviceloop.core.rows import insert_row
 
@@ -43,7 +43,7 @@ def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, 
 class Entry:
     """One audit event to append (see `record`); `record_all` appends many at once."""
 
-    actor: User | None
+    actor: AbstractBaseUser | None
     action: str
     target: models.Model
     before: Mapping[str, Any] | None = None
@@ -58,7 +58,7 @@ class Entry:
         return {
             "occurred_at": clock.now(),
             "actor_id": actor.pk if actor else None,
-            "actor_label": actor.username if actor else "system",
+            "actor_label": actor.get_username() if actor else "system",
             "action": self.action,
             "target_type": target._meta.model_name or "",
             "target_id": str(target.pk),
@@ -71,7 +71,7 @@ class Entry:
 
 def record(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     target: models.Model,
     before: Mapping[str, Any] | None = None,
