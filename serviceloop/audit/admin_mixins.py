@@ -18,7 +18,6 @@ from django.db.models import QuerySet
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest
 
-
 from . import services as audit
 
 SECRET_FIELDS = frozenset({"password"})

@@ -17,19 +17,12 @@ customers table does not have (yet).
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Q
 
-from serviceloop.accounts.models import User
-from serviceloop.core import clock
 from serviceloop.core.errors import DomainError
-from serviceloop.tickets.choices import OPEN_STATUSES
-from serviceloop.tickets.models import Ticket
-from serviceloop.tickets.queries import tickets_visible_to
 
 from .choices import ContactKind
 from .contacts import normalise_phone
@@ -37,19 +30,8 @@ from .models import Customer, CustomerContact
 
 MAX_QUERY = 100
 MAX_ID = 2**63 - 1  # a key beyond this is no key (and overflows SQLite)
-RECENT_DAYS = 7  # "open tickets of the last days" that the duplicate warning lists
 _PHONE_LIKE = re.compile(r"\+?[\d\s().\-]+")
 _PHONE_NOISE = re.compile(r"[\s().\-]")
-
-
-@dataclass(frozen=True)
-class CustomerMatch:
-    """A customer as the picker shows them (tier and organisation loaded)."""
-
-    customer: Customer
-    emails: list[str]
-    phones: list[str]
-    open_tickets: int  # every open ticket of the customer, whichever team has it
 
 
 def clean_query(text: str) -> str:
@@ -57,11 +39,12 @@ def clean_query(text: str) -> str:
     return " ".join(text.split())[:MAX_QUERY]
 
 
-def find_customers(text: str, *, limit: int = 10) -> list[CustomerMatch]:
-    """Up to `limit` customers whose phone, e-mail or name starts with `text`, or whose CRM
-    id is `text`; exact identifiers first. Too short a text (one Latin letter) finds none.
+def find_customers(text: str, *, limit: int = 10) -> list[int]:
+    """The ids of up to `limit` customers whose phone, e-mail or name starts with `text`, or
+    whose CRM id is `text`; exact identifiers first. Too short a text (one Latin letter)
+    finds none. (`tickets.picker.describe` shows them with their open tickets.)
 
-    A fixed number of queries (at most seven), whatever the size of the tables.
+    A fixed number of queries (at most five), whatever the size of the tables.
     """
     q = clean_query(text)
     if not q or (len(q) < 2 and q.isascii()):
@@ -73,53 +56,7 @@ def find_customers(text: str, *, limit: int = 10) -> list[CustomerMatch]:
                 found.append(customer_id)
         if len(found) >= limit:
             break
-    return describe(found[:limit])
-
-
-def describe(ids: list[int]) -> list[CustomerMatch]:
-    """The customers with these ids, in this order, with their contacts and open ticket
-    counts (two queries)."""
-    ids = [pk for pk in ids if 0 < pk <= MAX_ID]
-    if not ids:
-        return []
-    customers = (
-        Customer.objects.filter(pk__in=ids)
-        .select_related("tier", "organisation")
-        .annotate(open_count=Count("tickets", filter=Q(tickets__status__in=OPEN_STATUSES)))
-        .order_by()
-    )
-    by_id = {customer.pk: customer for customer in customers}
-    emails: dict[int, list[str]] = {}
-    phones: dict[int, list[str]] = {}
-    contacts = CustomerContact.objects.filter(customer_id__in=list(by_id)).order_by(
-        "customer_id", "-is_primary", "id"
-    )
-    for customer_id, kind, value in contacts.values_list("customer_id", "kind", "value"):
-        target = emails if kind == ContactKind.EMAIL else phones
-        target.setdefault(customer_id, []).append(value)
-    return [
-        CustomerMatch(
-            customer=by_id[pk],
-            emails=emails.get(pk, []),
-            phones=phones.get(pk, []),
-            open_tickets=by_id[pk].open_count,
-        )
-        for pk in ids
-        if pk in by_id
-    ]
-
-
-def recent_open_tickets(
-    customer_id: int, *, user: User, days: int = RECENT_DAYS, limit: int = 5
-) -> list[Ticket]:
-    """The customer's open tickets of the last `days` days that `user` may see, newest first:
-    what an agent should look at before logging a second ticket for the same matter."""
-    since = clock.now() - timedelta(days=days)
-    return list(
-        tickets_visible_to(user)
-        .filter(customer_id=customer_id, status__in=OPEN_STATUSES, created_at__gte=since)
-        .order_by("-created_at", "-id")[:limit]
-    )
+    return found[:limit]
 
 
 # --- the probes ------------------------------------------------------------------------------

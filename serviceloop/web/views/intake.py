@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError, ValidationFailed
 from serviceloop.customers import lookup
-from serviceloop.tickets import services
+from serviceloop.tickets import picker, services
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.queries import tickets_visible_to
 
@@ -53,11 +53,11 @@ def _picked(form: NewTicketForm, user: User) -> dict[str, Any]:
 def _pick_context(customer_id: int | None, user: User) -> dict[str, Any]:
     """The picked customer, their open tickets of the last days that the user sees, and how
     many other open tickets they have."""
-    matches = lookup.describe([customer_id]) if customer_id else []
+    matches = picker.describe([customer_id]) if customer_id else []
     if not matches:
         return {"picked": None}
     picked = matches[0]
-    recent = lookup.recent_open_tickets(picked.customer.pk, user=user)
+    recent = picker.recent_open_tickets(picked.customer.pk, user=user)
     return {
         "picked": picked,
         "recent": recent,
@@ -105,7 +105,7 @@ def new_ticket(request: HtmxRequest) -> HttpResponse:
     query = lookup.clean_query(str(form["customer_query"].value() or ""))
     if form.is_bound and context["picked"] is None and query:
         # Enter in the search box submits the form: show what the search finds
-        context.update(matches=lookup.find_customers(query), query=query)
+        context.update(matches=picker.describe(lookup.find_customers(query)), query=query)
     return render(request, "desk/new.html", context, status=status)
 
 
@@ -114,7 +114,7 @@ def new_ticket(request: HtmxRequest) -> HttpResponse:
 def customer_search(request: HtmxRequest) -> HttpResponse:
     """The typeahead's results (a fragment): customers by phone, e-mail, name or CRM id."""
     query = lookup.clean_query(request.GET.get("customer_query", ""))
-    matches = lookup.find_customers(query)
+    matches = picker.describe(lookup.find_customers(query))
     return render(request, "desk/_new_results.html", {"matches": matches, "query": query})
 
 
