@@ -4,7 +4,7 @@ their outcome, cancelling them when the ticket is reopened, and the overdue swee
 import hashlib
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +12,7 @@ from serviceloop.accounts.models import Team, User
 from serviceloop.accounts.queries import supervisors_by_team
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
+from serviceloop.core.batches import skip_locked
 from serviceloop.core.errors import Conflict, NotPermitted, ValidationFailed
 from serviceloop.customers.models import Customer
 from serviceloop.inbox.models import Kind as NotificationKind
@@ -290,11 +291,7 @@ def notify_overdue_follow_ups(*, now: datetime | None = None, batch: int = 200) 
 
 
 def _locked(due: QuerySet[FollowUp], batch: int) -> list[FollowUp]:
-    if connection.features.has_select_for_update_skip_locked:
-        due = due.select_for_update(skip_locked=True, of=("self",))
-    else:
-        due = due.select_for_update()  # SQLite: no-op; the IMMEDIATE transaction serialises
-    return list(due.order_by("due_at", "id")[:batch])
+    return list(skip_locked(due).order_by("due_at", "id")[:batch])
 
 
 @transaction.atomic

@@ -12,11 +12,16 @@ class RoutingConfig(AppConfig):
 
         from serviceloop.audit.models import AuditEvent
         from serviceloop.audit.signals import committed
+        from serviceloop.tickets import signals as ticket_signals
+        from serviceloop.tickets.models import Ticket
 
         from . import shifts
         from .models import TeamRouting
-        from .receivers import on_committed
+        from .receivers import on_committed, on_ticket_created
 
+        ticket_signals.created.connect(
+            on_ticket_created, sender=Ticket, dispatch_uid="routing.on_ticket_created"
+        )
         committed.connect(on_committed, sender=AuditEvent, dispatch_uid="routing.on_committed")
         # a rule changed in this process is seen at once; other processes follow within
         # REFERENCE_CACHE_SECONDS

@@ -1,13 +1,21 @@
-"""What routing does when an audited change commits: decide from the event alone whether
-capacity may have freed up, and enqueue a pass over the team queues concerned (the worker
-does it; the periodic sweep catches what no event announces, like a shift starting)."""
+"""What routing does when a ticket is created (assign it by the team's rule, in the
+creation's transaction), and when an audited change commits: decide from the event alone
+whether capacity may have freed up, and enqueue a pass over the team queues concerned (the
+worker does it; the periodic sweep catches what no event announces, like a shift
+starting)."""
 
 from typing import Any
 
 from serviceloop.audit.models import AuditEvent
 from serviceloop.tickets.choices import Status
+from serviceloop.tickets.models import Ticket
 
-from . import tasks
+from . import services, tasks
+
+
+def on_ticket_created(sender: type[Ticket], *, ticket: Ticket, **kwargs: Any) -> None:
+    services.route(ticket)  # the team's rule may assign it at once (分派)
+
 
 _CLOSING = {Status.RESOLVED, Status.CLOSED}
 

@@ -24,7 +24,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -32,12 +32,13 @@ from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import TeamMembership, User
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
+from serviceloop.core.batches import skip_locked
 from serviceloop.core.errors import NotPermitted
 from serviceloop.customers.language import language_of
+from serviceloop.tickets import services as ticket_services
 from serviceloop.tickets.choices import OPEN_STATUSES
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.reference import catalogue
-from serviceloop.tickets.services.lifecycle import save_ticket
 
 from . import shifts
 from .models import AgentProfile, Rule, TeamRouting
@@ -122,16 +123,12 @@ class _Pool:
         """Give `ticket` (locked or new in this transaction) to the candidate, audited as the
         system's doing with the rule as its note."""
         profile = candidate.profile
-        before = audit.snapshot(ticket, ["assignee"])
-        ticket.assignee = profile.user
-        save_ticket(ticket, ["assignee"])
+        ticket_services.apply_assignee(
+            ticket, profile.user, actor=None, note=NOTES[self.routing.rule]
+        )
         profile.last_assigned_at = now
         profile.save(update_fields=["last_assigned_at"])
         candidate.open_tickets += 1
-        audit.record(
-            actor=None, action="ticket.assigned", target=ticket, before=before,
-            after=audit.snapshot(ticket, ["assignee"]), note=NOTES[self.routing.rule],
-        )  # fmt: skip
         return profile.user
 
 
@@ -199,7 +196,8 @@ def route(ticket: Ticket) -> User | None:
     """Assign a new ticket by its team's rule; returns the assignee, or None when the team
     routes by hand or nobody may take it now (it waits in the team queue).
 
-    Call inside the transaction that created `ticket` (its customer loaded); tickets that
+    Runs inside the transaction that created `ticket` (its customer loaded; receivers.py
+    hears of it from tickets.signals.created); tickets that
     already have an assignee, no team or are not open are left alone. A failure here is
     logged and leaves the ticket waiting: it never costs the customer their ticket.
     """
@@ -261,11 +259,7 @@ def _route_batch(
         waiting = waiting.filter(
             Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1])
         )
-    if connection.features.has_select_for_update_skip_locked:
-        waiting = waiting.select_for_update(skip_locked=True, of=("self",))
-    else:
-        waiting = waiting.select_for_update()  # SQLite: no-op; IMMEDIATE transactions serialise
-    tickets = list(waiting.order_by("created_at", "pk")[:batch])
+    tickets = list(skip_locked(waiting).order_by("created_at", "pk")[:batch])
     if not tickets:
         return 0, None
     now = clock.now()

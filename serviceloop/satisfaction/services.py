@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
+from serviceloop.core.batches import skip_locked
 from serviceloop.core.errors import Conflict, NotPermitted, ValidationFailed
 from serviceloop.customers.choices import ContactKind
 from serviceloop.customers.language import language_of
@@ -133,11 +134,7 @@ def send_due_csat_requests(*, now: datetime | None = None, batch: int = 200) -> 
 @transaction.atomic
 def _request_batch(*, now: datetime, batch: int) -> int:
     due = CsatSurvey.objects.filter(send_after__lte=now)  # csat_request_due
-    if connection.features.has_select_for_update_skip_locked:
-        due = due.select_for_update(skip_locked=True, of=("self",))
-    else:
-        due = due.select_for_update()  # SQLite: no-op; the IMMEDIATE transaction serialises
-    surveys = list(due.select_related("ticket").order_by("send_after", "id")[:batch])
+    surveys = list(skip_locked(due.select_related("ticket")).order_by("send_after", "id")[:batch])
     for survey in surveys:
         request_csat(ticket=survey.ticket)
     return len(surveys)

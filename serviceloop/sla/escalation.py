@@ -13,8 +13,9 @@ ticket it finds:
 - the ticket is locked (on PostgreSQL `SKIP LOCKED`: a second worker takes other tickets),
   an audit event "ticket.escalated" and an internal note (in the company's language) are
   written, the people the rule names are notified (urgent from the breach on; the rows
-  inbox.services.notify would make, inserted per batch), and the
-  urgency is raised or the ticket handed to the team's manager, audited with no actor.
+  inbox.services.notify would make, inserted per batch), and the urgency is raised or the
+  ticket handed to the team's manager through the ticket use cases (`apply_urgency`,
+  `apply_assignee`), audited with no actor.
 
 Before the rules, every target found past its due time is recorded as breached on its clock
 (analytics see it without waiting for the late response).
@@ -39,12 +40,13 @@ from serviceloop.accounts.models import User
 from serviceloop.accounts.queries import supervisors_by_team
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
+from serviceloop.core.batches import skip_locked
 from serviceloop.inbox import services as inbox
 from serviceloop.inbox.models import Kind, Notification
-from serviceloop.tickets.choices import OPEN_STATUSES, Channel, Urgency
-from serviceloop.tickets.models import Interaction, Ticket
+from serviceloop.tickets import services as ticket_services
+from serviceloop.tickets.choices import OPEN_STATUSES, Urgency
+from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.queries import with_reference_data
-from serviceloop.tickets.services.lifecycle import save_ticket
 
 from . import services as sla
 from .models import Escalation, EscalationRule, EscalationTarget, TicketClock
@@ -98,15 +100,6 @@ def level_name(rule: EscalationRule) -> str:
 # --- what is due ----------------------------------------------------------------------------
 
 
-def _locked(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Lock the rows for this transaction; on PostgreSQL skip those another worker holds. (On
-    SQLite the IMMEDIATE transactions let one writer in at a time, and the next one sees the
-    first one's work as done.)"""
-    if connection.features.has_select_for_update_skip_locked:
-        return tickets.select_for_update(skip_locked=True, of=("self",))
-    return tickets.select_for_update()
-
-
 def _running(target: str, column: str, up_to: datetime) -> QuerySet[Ticket]:
     """Open tickets whose `target` runs and whose clock `column` is at most `up_to` (one range
     over the clock's partial index of running targets)."""
@@ -122,7 +115,7 @@ def _record_breaches(target: str, moment: datetime, batch: int) -> int:
     due = _running(target, f"{target}_due", moment).filter(**{f"sla_clock__{flag}": undecided})
     # in the order of the running targets' index on the due time (never the whole table's)
     ordered = due.order_by(f"sla_clock__{target}_due", "sla_clock__ticket_id")
-    ids = list(_locked(ordered).values_list("pk", flat=True)[:batch])
+    ids = list(skip_locked(ordered).values_list("pk", flat=True)[:batch])
     if ids:
         TicketClock.objects.filter(ticket_id__in=ids).update(**{flag: True})
     return len(ids)
@@ -178,20 +171,22 @@ def _escalate_batch(
                 | Q(**{key: after[0], "sla_clock__ticket_id__gt": after[1]})
             )
         )
-    rows = list(_locked(due).order_by(key, "sla_clock__ticket_id").values_list("pk", key)[:batch])
+    rows = list(
+        skip_locked(due).order_by(key, "sla_clock__ticket_id").values_list("pk", key)[:batch]
+    )
     if not rows:
         return 0, after, False
     last = (rows[-1][1], rows[-1][0])
     reached = list(_reached(rule, target, [pk for pk, _ in rows], moment))
     claimed = _claim(rule, target, reached, moment)
-    notes: list[Interaction] = []
+    notes: list[tuple[Ticket, str]] = []
     notifications: list[Notification] = []
     events: list[audit.Entry] = []
     for item in reached:
         if item.ticket.pk in claimed:
             _act(item, rule, target, moment, people, notes, notifications, events)
     audit.record_all(events)
-    Interaction.objects.bulk_create(notes)
+    ticket_services.add_system_notes(notes, at=moment)
     Notification.objects.bulk_create(notifications)
     return len(claimed), last, len(rows) == batch
 
@@ -279,7 +274,7 @@ def _act(
     target: str,
     moment: datetime,
     people: _People,
-    notes: list[Interaction],
+    notes: list[tuple[Ticket, str]],
     notifications: list[Notification],
     events: list[audit.Entry],
 ) -> None:
@@ -300,23 +295,12 @@ def _act(
     done: list[str] = []
     note = f"escalation rule {rule.code}"
     if rule.raise_urgency and ticket.urgency in RAISED:
-        before = ticket.urgency
-        ticket.urgency = RAISED[Urgency(ticket.urgency)]
-        save_ticket(ticket, ["urgency"])
-        sla.retarget(ticket)
-        audit.record(
-            actor=None, action="ticket.urgency_changed", target=ticket,
-            before={"urgency": before}, after={"urgency": ticket.urgency}, note=note,
-        )  # fmt: skip
+        ticket_services.apply_urgency(
+            ticket, RAISED[Urgency(ticket.urgency)], actor=None, note=note
+        )
         done.append("urgency")
     if rule.reassign_to_manager and manager is not None and ticket.assignee_id != manager.pk:
-        before_assignee = audit.snapshot(ticket, ["assignee"])
-        ticket.assignee = manager
-        save_ticket(ticket, ["assignee"])
-        audit.record(
-            actor=None, action="ticket.assigned", target=ticket, before=before_assignee,
-            after=audit.snapshot(ticket, ["assignee"]), note=note,
-        )  # fmt: skip
+        ticket_services.apply_assignee(ticket, manager, actor=None, note=note)
         done.append("assignee")
     notified = [user for user in dict.fromkeys(recipients) if user is not None and user.is_active]
     events.append(
@@ -330,18 +314,7 @@ def _act(
     )  # fmt: skip
     with translation.override(settings.LANGUAGE_CODE):
         content = _note(rule, target, due_at, ticket, done, notified)
-    notes.append(
-        Interaction(
-            ticket=ticket,
-            occurred_at=moment,
-            channel=Channel.WEB,  # made in the application itself, by no one (author None)
-            direction="",
-            author=None,
-            content=content,
-            is_internal=True,
-            created_at=moment,
-        )
-    )
+    notes.append((ticket, content))
     if rule.at_percent is not None:
         kind = Kind.SLA_WARNING
     else:

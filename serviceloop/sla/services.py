@@ -1,13 +1,13 @@
 """The SLA clock of each ticket, moved by what happens to the ticket.
 
-The tickets app calls these from its use cases, inside their transactions: on creation
-(`start_clock`), on a staff response or a customer message (`on_response`,
-`on_customer_message`), on every status change (`on_status`) and when urgency or category
-change (`retarget`). Due times are always derived the same way: the policy's target,
-counted from the ticket's creation (first response, resolution) or from the customer's last
-message (next response), in business time of the team's calendar or in calendar time, the
-resolution target lengthened by the time the clock was paused (waiting on the customer,
-resolved until reopened).
+The ticket use cases announce their changes inside their transactions (tickets.signals) and
+receivers.py calls these: on creation (`start_clock`), on a staff response or a customer
+message (`on_response`, `on_customer_message`), on every status change (`on_status`) and
+when urgency, kind, category or team change (`retarget`). Due times are always derived the
+same way: the policy's target, counted from the ticket's creation (first response,
+resolution) or from the customer's last message (next response), in business time of the
+team's calendar or in calendar time, the resolution target lengthened by the time the clock
+was paused (waiting on the customer, resolved until reopened).
 """
 
 from datetime import datetime, timedelta

@@ -195,7 +195,7 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["-created_at", "-id"], name="ticket_created"),
             models.Index(fields=["status", "-created_at"], name="ticket_status"),
-            # The queue's "unassigned in my teams" view and its count (tickets.queue).
+            # The queue's "unassigned in my teams" view and its count (desk.queue).
             models.Index(
                 fields=["team", "-created_at", "-id"],
                 condition=Q(status__in=OPEN_STATUSES, assignee__isnull=True),

@@ -5,8 +5,6 @@ from django.tasks import task
 
 from .services.sweeps import (
     close_resolved_tickets,
-    miss_overdue_commitments,
-    remind_commitment_owners,
     remind_waiting_customers,
     resolve_unanswered_tickets,
 )
@@ -16,18 +14,6 @@ from .services.sweeps import (
 def auto_close_resolved_tickets() -> int:
     """Close tickets resolved AUTO_CLOSE_DAYS ago and not reopened; returns how many."""
     return close_resolved_tickets()
-
-
-@task
-def remind_commitments() -> int:
-    """Remind owners of promises due within COMMITMENT_REMIND_MINUTES; returns how many."""
-    return remind_commitment_owners()
-
-
-@task
-def miss_commitments() -> int:
-    """Mark overdue open promises missed and tell owners and supervisors; returns how many."""
-    return miss_overdue_commitments()
 
 
 @task

@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 
 import urllib3
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
 
 from serviceloop.core import clock
+from serviceloop.core.batches import skip_locked
 
 from .models import Delivery, DeliveryStatus
 from .signing import signature
@@ -74,11 +75,9 @@ def _claim(deliveries: QuerySet[Delivery], *, batch: int = BATCH) -> list[Delive
     with transaction.atomic():
         now = clock.now()
         due = deliveries.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True, of=("self",))
-        else:
-            due = due.select_for_update()  # SQLite: no-op; the IMMEDIATE transaction serialises
-        claimed = list(due.select_related("endpoint").order_by("next_attempt_at")[:batch])
+        claimed = list(
+            skip_locked(due.select_related("endpoint")).order_by("next_attempt_at")[:batch]
+        )
         if claimed:
             held = timedelta(seconds=(settings.WEBHOOK_TIMEOUT_SECONDS + 1) * len(claimed) + 60)
             Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(

@@ -3,11 +3,12 @@
 from contextlib import nullcontext
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
+from serviceloop.core.batches import skip_locked
 from serviceloop.inbox.models import Kind as NotificationKind
 from serviceloop.inbox.services import notify
 
@@ -40,11 +41,9 @@ def _delay_batch(batch: int) -> tuple[int, int]:
     due = PlanAction.objects.filter(
         status=ActionStatus.ON_SCHEDULE, planned_end__lt=today, plan__status=PlanStatus.ACTIVE
     )  # action_due
-    if connection.features.has_select_for_update_skip_locked:
-        due = due.select_for_update(skip_locked=True, of=("self",))
-    else:
-        due = due.select_for_update()  # SQLite: the IMMEDIATE transaction serialises
-    actions = list(due.select_related("plan__owner").order_by("planned_end", "id")[:batch])
+    actions = list(
+        skip_locked(due.select_related("plan__owner")).order_by("planned_end", "id")[:batch]
+    )
     claimed = 0
     for action in actions:
         taken = PlanAction.objects.filter(pk=action.pk, status=ActionStatus.ON_SCHEDULE).update(

@@ -5,12 +5,21 @@ from .attachments import add_attachment, attach_files
 from .commitments import (
     create_commitment,
     keep_commitment,
+    mark_commitment_reminded,
     miss_commitment,
     renegotiate_commitment,
 )
-from .conversation import add_interaction, counts_as_response, edit_interaction, post_interaction
+from .conversation import (
+    add_interaction,
+    add_system_notes,
+    counts_as_response,
+    edit_interaction,
+    post_interaction,
+)
 from .creation import TicketDraft, TicketIntake, create_ticket, create_tickets
 from .lifecycle import (
+    apply_assignee,
+    apply_urgency,
     assign_ticket,
     change_urgency,
     merge_ticket,
@@ -25,6 +34,9 @@ __all__ = [
     "TicketIntake",
     "add_attachment",
     "add_interaction",
+    "add_system_notes",
+    "apply_assignee",
+    "apply_urgency",
     "assign_ticket",
     "attach_files",
     "change_urgency",
@@ -34,6 +46,7 @@ __all__ = [
     "create_tickets",
     "edit_interaction",
     "keep_commitment",
+    "mark_commitment_reminded",
     "merge_ticket",
     "miss_commitment",
     "post_interaction",

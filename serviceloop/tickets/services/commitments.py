@@ -111,6 +111,20 @@ def miss_commitment(*, commitment: Commitment, actor: User | None) -> Commitment
     )
 
 
+def mark_commitment_reminded(*, commitment: Commitment) -> None:
+    """The owner of an open promise was reminded that it falls due soon (by the promise
+    sweep, which holds the row locked): stamped once, audited as the system's."""
+    now = clock.now()
+    commitment.reminded_at = now
+    commitment.save(update_fields=["reminded_at"])
+    audit.record(
+        actor=None,
+        action="commitment.reminded",
+        target=commitment,
+        after={"reminded_at": now, "due_at": commitment.due_at},
+    )
+
+
 @transaction.atomic
 def renegotiate_commitment(
     *, commitment: Commitment, actor: User, due_at: datetime, reason: str, text: str = ""

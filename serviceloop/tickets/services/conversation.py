@@ -13,8 +13,8 @@ from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
-from serviceloop.sla import services as sla
 
+from .. import signals
 from ..choices import Channel, Direction, Emotion, Status
 from ..models import Interaction, Ticket
 from .attachments import attach_files
@@ -189,7 +189,7 @@ def _follow_up_on_status(ticket: Ticket, *, actor: User, interaction: Interactio
         channel=interaction.channel,
     )
     if response:
-        sla.on_response(ticket, interaction.occurred_at)
+        signals.responded.send(Ticket, ticket=ticket, at=interaction.occurred_at)
         if ticket.first_response_at is None:
             before = {"first_response_at": None}
             ticket.first_response_at = interaction.occurred_at
@@ -203,12 +203,31 @@ def _follow_up_on_status(ticket: Ticket, *, actor: User, interaction: Interactio
     # The customer spoke (themselves, or recorded by staff): the ball is back with us.
     if interaction.direction == Direction.INBOUND and not interaction.is_internal:
         if not response:  # a call answered while it happened needs no next response
-            sla.on_customer_message(ticket, interaction.occurred_at)
+            signals.customer_wrote.send(Ticket, ticket=ticket, at=interaction.occurred_at)
         if ticket.status == Status.WAITING_CUSTOMER:
             apply_status(ticket, Status.IN_PROGRESS, actor=actor, note="customer replied")
         elif ticket.status == Status.RESOLVED:
             apply_status(ticket, Status.IN_PROGRESS, actor=actor, note=interaction.content[:500])
     return ticket.version != version
+
+
+def add_system_notes(notes: Sequence[tuple[Ticket, str]], *, at: datetime) -> list[Interaction]:
+    """Internal notes the application itself writes (no author), one per (ticket, text),
+    inserted with one statement: what a sweep acting on many tickets says it did
+    (escalation). Call inside the sweep's transaction; the tickets are locked by it."""
+    return Interaction.objects.bulk_create(
+        Interaction(
+            ticket=ticket,
+            occurred_at=at,
+            channel=Channel.WEB,  # made in the application itself, by no one (author None)
+            direction="",
+            author=None,
+            content=content,
+            is_internal=True,
+            created_at=at,
+        )
+        for ticket, content in notes
+    )
 
 
 @transaction.atomic

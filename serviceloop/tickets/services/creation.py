@@ -23,9 +23,8 @@ from serviceloop.core.errors import DomainError, NotPermitted, ValidationFailed
 from serviceloop.core.rows import insert_row
 from serviceloop.customers.models import Customer
 from serviceloop.customers.services import CustomerIdentity, find_or_create_customer
-from serviceloop.sla import services as sla
 
-from .. import numbering, search
+from .. import numbering, search, signals
 from ..choices import Channel, Kind, Status, Urgency
 from ..custom_fields import clean_custom_fields
 from ..models import Category, IdempotencyKey, Ticket
@@ -325,10 +324,7 @@ def _register(
         target=ticket,
         after=audit.snapshot(ticket, CREATED_FIELDS),
     )
-    sla.start_clock(ticket)
-    from serviceloop.routing.services import route  # here: routing uses the ticket use cases
-
-    route(ticket)  # the team's rule may assign it at once (分派)
+    signals.created.send(Ticket, ticket=ticket)  # its SLA clock; the team's rule may assign it
     _remember_key(actor, idempotency_key, fingerprint, ticket)
     return TicketIntake(ticket, created=True)
 

@@ -17,9 +17,8 @@ from serviceloop.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
-from serviceloop.sla import services as sla
 
-from .. import search, transitions
+from .. import search, signals, transitions
 from ..choices import CommitmentStatus, Kind, Status, Urgency
 from ..custom_fields import clean_custom_fields
 from ..errors import TransitionNotAllowed
@@ -96,7 +95,36 @@ def apply_status(
         after=after,
         note=note,
     )
-    sla.on_status(ticket, previous, ticket.updated_at)
+    signals.status_changed.send(Ticket, ticket=ticket, previous=previous, at=ticket.updated_at)
+
+
+def apply_assignee(
+    ticket: Ticket, assignee: User | None, *, actor: User | None, note: str = ""
+) -> None:
+    """Give an already-locked ticket to `assignee` (None: back to the team queue), saved and
+    audited; the caller checked that it may (assign_ticket, routing's rule, escalation).
+    `actor` None is the system."""
+    before = audit.snapshot(ticket, ["assignee"])
+    ticket.assignee = assignee
+    save_ticket(ticket, ["assignee"])
+    audit.record(
+        actor=actor, action="ticket.assigned", target=ticket, before=before,
+        after=audit.snapshot(ticket, ["assignee"]), note=note,
+    )  # fmt: skip
+
+
+def apply_urgency(ticket: Ticket, urgency: str, *, actor: User | None, note: str = "") -> None:
+    """Set the urgency of an already-locked ticket (the SLA targets follow), saved and
+    audited; the caller checked that it may (change_urgency, escalation). `actor` None is
+    the system."""
+    before = {"urgency": ticket.urgency}
+    ticket.urgency = urgency
+    save_ticket(ticket, ["urgency"])
+    signals.targets_changed.send(Ticket, ticket=ticket)
+    audit.record(
+        actor=actor, action="ticket.urgency_changed", target=ticket, before=before,
+        after={"urgency": urgency}, note=note,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -160,13 +188,7 @@ def assign_ticket(
             raise DomainError(problem, field="assignee")
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return ticket
-    before = audit.snapshot(ticket, ["assignee"])
-    ticket.assignee = assignee
-    save_ticket(ticket, ["assignee"])
-    audit.record(
-        actor=actor, action="ticket.assigned", target=ticket, before=before,
-        after=audit.snapshot(ticket, ["assignee"]),
-    )  # fmt: skip
+    apply_assignee(ticket, assignee, actor=actor)
     return ticket
 
 
@@ -192,7 +214,7 @@ def transfer_ticket(
     if ticket.assignee is not None and check_assignee(ticket.assignee, team):
         ticket.assignee = None
     save_ticket(ticket, ["team", "assignee"])
-    sla.retarget(ticket)  # another team, maybe another calendar
+    signals.targets_changed.send(Ticket, ticket=ticket)  # another team, maybe another calendar
     audit.record(
         actor=actor, action="ticket.transferred", target=ticket, before=before,
         after=audit.snapshot(ticket, ["team", "assignee"]), note=reason.strip(),
@@ -216,14 +238,7 @@ def change_urgency(
     _refuse_when_closed(ticket)
     if ticket.urgency == urgency:
         return ticket
-    before = {"urgency": ticket.urgency}
-    ticket.urgency = urgency
-    save_ticket(ticket, ["urgency"])
-    sla.retarget(ticket)
-    audit.record(
-        actor=actor, action="ticket.urgency_changed", target=ticket, before=before,
-        after={"urgency": urgency}, note=reason.strip(),
-    )  # fmt: skip
+    apply_urgency(ticket, urgency, actor=actor, note=reason.strip())
     return ticket
 
 
@@ -289,7 +304,7 @@ def update_ticket_details(
         fields.append("search_document")
     save_ticket(ticket, fields)
     if {"kind", "urgency", "category", "team"} & set(fields):
-        sla.retarget(ticket)
+        signals.targets_changed.send(Ticket, ticket=ticket)
     audit.record(actor=actor, action="ticket.updated", target=ticket, before=before, after=after)
     return ticket
 
@@ -338,7 +353,7 @@ def merge_ticket(
     ticket.status = Status.CLOSED
     ticket.closed_at = clock.now()
     save_ticket(ticket, ["merged_into", "status", "closed_at"])
-    sla.on_status(ticket, previous, ticket.closed_at)
+    signals.status_changed.send(Ticket, ticket=ticket, previous=previous, at=ticket.closed_at)
     audit.record(
         actor=actor, action="ticket.merged", target=ticket, before=before,
         after=audit.snapshot(ticket, before), note=note.strip(),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from serviceloop.accounts.models import User
-from serviceloop.tickets import queue as tickets_queue
+from serviceloop.desk import queue as desk_queue
 from serviceloop.tickets.choices import Channel, Kind, Status, Urgency
 from serviceloop.tickets.queries import TicketFilter
 from serviceloop.tickets.reference import catalogue
@@ -27,7 +27,7 @@ class QueueForm(forms.Form):
     string that links, "load more" and saved views carry."""
 
     view = forms.ChoiceField(
-        choices=[(v.code, v.label) for v in tickets_queue.VIEWS], widget=forms.HiddenInput
+        choices=[(v.code, v.label) for v in desk_queue.VIEWS], widget=forms.HiddenInput
     )
     q = forms.CharField(label=_("Search"), max_length=200, required=False, widget=forms.SearchInput)
     status = forms.ChoiceField(
@@ -54,7 +54,7 @@ class QueueForm(forms.Form):
         label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(
-        label=_("Order"), choices=[(s.code, s.label) for s in tickets_queue.SORTS]
+        label=_("Order"), choices=[(s.code, s.label) for s in desk_queue.SORTS]
     )
 
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:

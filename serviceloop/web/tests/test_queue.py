@@ -16,7 +16,7 @@ from django.urls import reverse
 from serviceloop.accounts.choices import Role
 from serviceloop.audit.models import AuditEvent
 from serviceloop.core import clock
-from serviceloop.tickets import queue as tickets_queue
+from serviceloop.desk import queue as desk_queue
 from serviceloop.tickets import services
 from serviceloop.tickets.models import SavedView, Ticket
 from serviceloop.tickets.queries import TicketFilter
@@ -178,7 +178,7 @@ def test_all_holds_everything_in_scope_and_nothing_beyond(agent, outsider, mine)
 
 def test_the_counts_of_every_view_stop_at_the_cap(agent, mine, monkeypatch):
     ticket_in("new", agent=agent)
-    monkeypatch.setattr(tickets_queue, "COUNT_CAP", 3)
+    monkeypatch.setattr(desk_queue, "COUNT_CAP", 3)
     response = signed_in(agent).get(QUEUE)
     assert counts(response) == {
         "mine": "2", "unassigned": "1", "breaching": "0", "waiting": "0", "commitments": "0",
@@ -369,7 +369,7 @@ def test_a_category_that_no_longer_exists_is_a_field_error(agent, mine):
 
 
 def test_load_more_follows_the_cursor_without_repeats(agent, monkeypatch):
-    monkeypatch.setattr(tickets_queue, "PAGE_SIZE", 2)
+    monkeypatch.setattr(desk_queue, "PAGE_SIZE", 2)
     tickets = [ticket_in("new", agent=agent) for _ in range(5)]
     newest_first = numbers(*reversed(tickets))
     client = signed_in(agent)
@@ -384,7 +384,7 @@ def test_load_more_follows_the_cursor_without_repeats(agent, monkeypatch):
 
 
 def test_oldest_first_pages_too(agent, monkeypatch):
-    monkeypatch.setattr(tickets_queue, "PAGE_SIZE", 2)
+    monkeypatch.setattr(desk_queue, "PAGE_SIZE", 2)
     tickets = [ticket_in("new", agent=agent) for _ in range(3)]
     client = signed_in(agent)
     first = client.get(QUEUE, {"view": "all", "sort": "oldest"})
@@ -393,7 +393,7 @@ def test_oldest_first_pages_too(agent, monkeypatch):
 
 
 def test_searching_pages_too(agent, monkeypatch):
-    monkeypatch.setattr(tickets_queue, "PAGE_SIZE", 2)
+    monkeypatch.setattr(desk_queue, "PAGE_SIZE", 2)
     tickets = [ticket_in("new", agent=agent, description=f"parcel {n}") for n in range(3)]
     ticket_in("new", agent=agent, description="invoice")
     client = signed_in(agent)
@@ -654,7 +654,7 @@ def test_read_only_staff_may_not_bulk_change(team, mine, role):
 
 def test_queue_page_filters_are_the_ticket_filters(agent, mine):
     """The read side: queue_page accepts the API's TicketFilter as it is."""
-    page = tickets_queue.queue_page(
+    page = desk_queue.queue_page(
         agent, view="mine", filters=TicketFilter(status=("open",)), sort="created"
     )
     assert [t.number for t in page.items] == numbers(*reversed(mine))

@@ -13,10 +13,10 @@ from django.urls import reverse
 from serviceloop.accounts.choices import Role
 from serviceloop.audit.models import AuditEvent
 from serviceloop.inbox.models import Kind, Notification
+from serviceloop.sla.promises import miss_overdue_commitments
 from serviceloop.tickets.choices import CommitmentStatus
 from serviceloop.tickets.models import Commitment, Ticket
 from serviceloop.tickets.services import create_commitment
-from serviceloop.tickets.services.sweeps import miss_overdue_commitments
 from serviceloop.tickets.tests import given as tickets_given
 from serviceloop.tickets.tests.given import DUE, SHANGHAI, rows, ticket_in
 from tests.builders import make_user

@@ -3,7 +3,7 @@ cursor pages, saved views and bulk actions.
 
 One URL serves the page and its fragments: an htmx request aimed at the results
 (`#sl-results`) gets only them, one aimed at the "load more" row (`#sl-more`) only the next
-rows. The reads are tickets.queue; the writes tickets.services.saved_views and .bulk.
+rows. The reads are desk.queue; the writes tickets.services.saved_views and .bulk.
 """
 
 from typing import Any
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError, NotPermitted
 from serviceloop.core.keyset import Page
-from serviceloop.tickets import queue as tickets_queue
+from serviceloop.desk import queue as desk_queue
 from serviceloop.tickets.choices import Channel, Urgency
 from serviceloop.tickets.models import SavedView, Ticket
 from serviceloop.tickets.reference import catalogue
@@ -39,10 +39,10 @@ TEMPLATE = "desk/queue.html"
 def _bind(data: QueryDict, user: User, people: list[User]) -> QueueForm:
     """The filter form for `data`, with the user's default view and the view's sort."""
     data = data.copy()
-    view = data.get("view") or tickets_queue.default_view(user)
+    view = data.get("view") or desk_queue.default_view(user)
     data["view"] = view
-    if not data.get("sort") and view in tickets_queue.VIEW_BY_CODE:
-        data["sort"] = tickets_queue.VIEW_BY_CODE[view].sort
+    if not data.get("sort") and view in desk_queue.VIEW_BY_CODE:
+        data["sort"] = desk_queue.VIEW_BY_CODE[view].sort
     return QueueForm(data, people=people)
 
 
@@ -50,13 +50,13 @@ def _bind(data: QueryDict, user: User, people: list[User]) -> QueueForm:
 
 
 def _count_label(count: int) -> str:
-    cap = tickets_queue.COUNT_CAP
+    cap = desk_queue.COUNT_CAP
     return f"{cap - 1}+" if count >= cap else str(count)
 
 
 def _sidebar(user: User, current_view: str, current_query: str) -> dict[str, Any]:
     """The left column: built-in views with counts (one query), saved views (one query)."""
-    counts = tickets_queue.view_counts(user)
+    counts = desk_queue.view_counts(user)
     saved = list(SavedView.objects.filter(user=user))
     return {
         "views": [
@@ -67,7 +67,7 @@ def _sidebar(user: User, current_view: str, current_query: str) -> dict[str, Any
                 "active": view.code == current_view
                 and not any(s.query == current_query for s in saved),
             }
-            for view in tickets_queue.VIEWS
+            for view in desk_queue.VIEWS
         ],
         "saved_views": [{"view": s, "active": s.query == current_query} for s in saved],
     }
@@ -76,14 +76,14 @@ def _sidebar(user: User, current_view: str, current_query: str) -> dict[str, Any
 def _results(request: HtmxRequest, data: QueryDict, *, cursor: str | None) -> dict[str, Any]:
     """The filter form and, when it is valid, the page of tickets it asks for."""
     user = request.user
-    people = tickets_queue.people_for(user)
+    people = desk_queue.people_for(user)
     form = _bind(data, user, people)
     page: Page[Ticket] | None = None
     query = ""
     if form.is_valid():
         query = form.query_string()
         try:
-            page = tickets_queue.queue_page(
+            page = desk_queue.queue_page(
                 user,
                 view=form.cleaned_data["view"],
                 filters=form.ticket_filter(),
@@ -96,12 +96,12 @@ def _results(request: HtmxRequest, data: QueryDict, *, cursor: str | None) -> di
             channels = dict(Channel.choices)  # get_channel_display translates every label
             for ticket in page.items:
                 ticket.channel_label = channels.get(ticket.channel, ticket.channel)  # type: ignore[attr-defined]
-    view_code = form.cleaned_data.get("view") or tickets_queue.default_view(user)
+    view_code = form.cleaned_data.get("view") or desk_queue.default_view(user)
     return {
         "form": form,
         "page": page,
         "query": query,
-        "view": tickets_queue.VIEW_BY_CODE[view_code],
+        "view": desk_queue.VIEW_BY_CODE[view_code],
         "cursor": cursor,
         "filtered": page is not None and form.is_filtered,
         "people": people,
@@ -129,7 +129,7 @@ def _current_view(request: HtmxRequest, user: User) -> tuple[str, str]:
     current = urlsplit(request.htmx.current_url or "") if request.htmx else None
     if current is None or current.path != reverse("desk:queue"):
         return "", ""
-    form = _bind(QueryDict(current.query), user, tickets_queue.people_for(user))
+    form = _bind(QueryDict(current.query), user, desk_queue.people_for(user))
     if not form.is_valid():
         return "", ""
     return form.cleaned_data["view"], form.query_string()
@@ -166,7 +166,7 @@ def save_view(request: HtmxRequest) -> HttpResponse:
     form.is_valid()
     # Only what the filter form accepts is saved, in its canonical spelling.
     filters = _bind(
-        QueryDict(form.cleaned_data.get("query", "")), user, tickets_queue.people_for(user)
+        QueryDict(form.cleaned_data.get("query", "")), user, desk_queue.people_for(user)
     )
     query = filters.query_string() if filters.is_valid() else ""
     try:

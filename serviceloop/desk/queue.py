@@ -1,4 +1,5 @@
-"""The agent queue's read side: what each built-in view means for a user, its capped count,
+"""The agent queue's read side (it reads tickets, their SLA clocks and promises, so it sits
+above the tickets and sla apps): what each built-in view means for a user, its capped count,
 and one cursor page of a view under filters and a sort.
 
 Every view starts from `queries.tickets_visible_to` (the one visibility rule) and narrows it
@@ -24,12 +25,11 @@ from serviceloop.core.errors import DomainError
 from serviceloop.customers.contacts import normalise_email, normalise_phone
 from serviceloop.customers.models import Customer, CustomerContact
 from serviceloop.sla.queries import breaching_soon
-
-from . import search
-from .choices import OPEN_STATUSES, CommitmentStatus, Status
-from .models import Commitment, Ticket
-from .numbering import NUMBER_PATTERN
-from .queries import (
+from serviceloop.tickets import search
+from serviceloop.tickets.choices import OPEN_STATUSES, CommitmentStatus, Status
+from serviceloop.tickets.models import Commitment, Ticket
+from serviceloop.tickets.numbering import NUMBER_PATTERN
+from serviceloop.tickets.queries import (
     LIST_RELATED,
     TicketFilter,
     filter_tickets,

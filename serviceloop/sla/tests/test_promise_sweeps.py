@@ -11,17 +11,16 @@ from django.db import connection
 from serviceloop.accounts.choices import Role
 from serviceloop.audit.models import AuditEvent
 from serviceloop.inbox.models import Kind, Notification
-from serviceloop.tickets.choices import CommitmentStatus
-from serviceloop.tickets.models import Commitment
-from serviceloop.tickets.services import create_commitment
-from serviceloop.tickets.services.sweeps import (
+from serviceloop.sla.promises import (
     miss_overdue_commitments,
     remind_commitment_owners,
 )
-from serviceloop.tickets.tasks import miss_commitments, remind_commitments
+from serviceloop.sla.tasks import miss_commitments, remind_commitments
+from serviceloop.tickets.choices import CommitmentStatus
+from serviceloop.tickets.models import Commitment
+from serviceloop.tickets.services import create_commitment
+from serviceloop.tickets.tests.given import ticket_in
 from tests.builders import at_once, make_user
-
-from .given import ticket_in
 
 DUE = datetime(2031, 3, 4, 10, 0, tzinfo=UTC)
 
