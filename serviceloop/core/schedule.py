@@ -28,7 +28,7 @@ SWEEPS: dict[str, str] = {
     "deliver_due_webhooks": "serviceloop.webhooks.tasks.deliver_due_webhooks",
     "retry_customer_messages": "serviceloop.notifications.tasks.retry_customer_messages",
     "send_due_csat_requests": "serviceloop.satisfaction.tasks.send_due_csat_requests",
-    "retry_nps_mails": "serviceloop.satisfaction.tasks.retry_nps_mails",
+    "retry_nps_mails": "serviceloop.notifications.tasks.retry_nps_mails",
     "notify_overdue_follow_ups": "serviceloop.followups.tasks.notify_overdue_follow_ups",
     "refresh_analytics": "serviceloop.analytics.tasks.refresh_analytics",
     "send_digests": "serviceloop.reports.tasks.send_digests",

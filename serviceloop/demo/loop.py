@@ -8,7 +8,8 @@ As in the replay (lives.py), everything goes through the use cases, each step wi
 clock set to the moment it happened (never after `now`), all steps of all stories in time
 order, inside `audit.unpublished()`: history mails nobody and enqueues nothing. What the
 worker would have done after a change committed (schedule a CSAT survey and open a
-follow-up when a ticket is resolved, mail an NPS campaign) is done here at that moment.
+follow-up when a ticket is resolved or a score is low, mail an NPS campaign) is done here at
+that moment.
 
 The numbers are true: scores follow how long each ticket really took, so the complaint
 fast lane the replay simulates (lives.FAST_LANE_*) shows in CSAT too, and the plans measure
@@ -293,7 +294,7 @@ class _Loop:
         yield clock.now() + delay
         survey = satisfaction.answer_csat(survey=survey, score=score, comment=comment, via=via)
         if survey.is_low:
-            low = FollowUp.objects.filter(csat_survey=survey).first()
+            low = followups.open_low_score_follow_up(csat_survey=survey)
             better = min(5, score + rng.choice((1, 1, 2)))
             self._follow_up(low, language=language, satisfied=better, notes=LOW_SCORE_NOTES)
 
@@ -377,7 +378,7 @@ class _Loop:
             reason = _pick(language, rng.choice(NPS_REASONS[group]))
         response = satisfaction.answer_nps(response=response, score=score, reason=reason)
         if response.is_low:
-            low = FollowUp.objects.filter(nps_response=response).first()
+            low = followups.open_low_score_follow_up(nps_response=response)
             better = rng.choice((2, 3, 3, 4))
             self._follow_up(low, language=language, satisfied=better, notes=LOW_SCORE_NOTES)
         yield from ()

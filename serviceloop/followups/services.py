@@ -131,6 +131,7 @@ def open_follow_up_after_resolution(*, ticket: Ticket) -> FollowUp | None:
     return _open(reason=reason, customer=ticket.customer, ticket=ticket, rule=rule)
 
 
+@transaction.atomic
 def open_low_score_follow_up(
     *,
     csat_survey: CsatSurvey | None = None,
@@ -138,7 +139,8 @@ def open_low_score_follow_up(
 ) -> FollowUp | None:
     """A follow-up for a low CSAT score (about its ticket) or a low NPS score (about the
     customer's latest ticket, or none). Once per survey, whatever happens to the answer
-    later. Call inside the answer's transaction. Audit: follow_up.opened."""
+    later (a second run finds the first one's). Run by the worker once the answer committed
+    (receivers.py). Audit: follow_up.opened."""
     rule = FollowUpRule.current()
     if csat_survey is not None:
         if FollowUp.objects.filter(csat_survey=csat_survey).exists():

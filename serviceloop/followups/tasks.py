@@ -2,6 +2,7 @@
 
 from django.tasks import task
 
+from serviceloop.satisfaction.models import CsatSurvey, NpsResponse
 from serviceloop.tickets.models import Ticket
 
 from . import services
@@ -23,6 +24,24 @@ def cancel_rule_follow_ups(ticket_id: int) -> int:
     if ticket is None:
         return 0
     return services.cancel_rule_follow_ups(ticket=ticket)
+
+
+@task
+def follow_up_low_csat(survey_id: int) -> bool:
+    """A CSAT answer gave a low score: open its follow-up (once); returns whether opened."""
+    survey = CsatSurvey.objects.select_related("customer").filter(pk=survey_id).first()
+    if survey is None:
+        return False
+    return services.open_low_score_follow_up(csat_survey=survey) is not None
+
+
+@task
+def follow_up_low_nps(response_id: int) -> bool:
+    """An NPS answer gave a low score: open its follow-up (once); returns whether opened."""
+    response = NpsResponse.objects.select_related("customer").filter(pk=response_id).first()
+    if response is None:
+        return False
+    return services.open_low_score_follow_up(nps_response=response) is not None
 
 
 @task

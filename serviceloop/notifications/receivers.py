@@ -17,6 +17,11 @@ MAX_EVENT_AGE = timedelta(days=1)
 
 
 def on_audit_committed(sender: Any, *, event: AuditEvent, **kwargs: Any) -> None:
+    if event.action == "nps_campaign.sent":  # the campaign's survey mails
+        from .tasks import mail_nps_campaign
+
+        mail_nps_campaign.enqueue(int(event.target_id))
+        return
     if message_kind(event) is None:
         return
     if timezone.now() - event.occurred_at > MAX_EVENT_AGE:

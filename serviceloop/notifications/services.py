@@ -5,20 +5,17 @@ The flow: `receivers.on_audit_committed` sees a committed audit event, `message_
 whether the customer is told, and the task `send_customer_messages` (in the worker) calls
 `deliver_event`. That makes at most one Delivery row per (event, channel) — the guard that
 makes a message go out once even when the task runs twice — and sends the queued ones.
-A failed send is retried by the sweep `retry_customer_messages` after 1, 5, 15 and 60
-minutes; after MAX_ATTEMPTS the row stays failed (an admin can retry it).
+A failed send is retried by the sweep `retry_customer_messages` (retrying.py: after 1, 5, 15
+and 60 minutes; after MAX_ATTEMPTS the row stays failed, and an admin can retry it).
 """
 
-import logging
 import smtplib
 from collections.abc import Iterable
-from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 
 from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
@@ -32,20 +29,9 @@ from .choices import DeliveryChannel, DeliveryStatus, MessageKind, SkipReason
 from .composing import context_for, recipient_of
 from .models import Delivery, MailTemplate
 from .rendering import render
+from .retrying import Outbox
 
-logger = logging.getLogger(__name__)
-
-RETRY_DELAYS = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=15),
-    timedelta(hours=1),
-)
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-# A row still queued or sending this long after it was queued was left behind by a lost
-# task or a worker that died; the sweep sends it (a worker that died after the SMTP server
-# accepted the mail but before marking it sent makes the one duplicate this allows).
-STUCK_AFTER = timedelta(minutes=15)
+DELIVERIES = Outbox(Delivery)
 RETRY_BATCH = 100
 
 
@@ -152,17 +138,7 @@ def _insert_once(delivery: Delivery) -> Delivery:
 def attempt_delivery(delivery: Delivery) -> Delivery:
     """Send `delivery` if it is still to be sent (queued, or failed and not given up) and
     this caller claims it first; record the outcome. Returns the row as it is now."""
-    now = clock.now()
-    sendable = Q(status=DeliveryStatus.QUEUED) | Q(
-        status=DeliveryStatus.FAILED, next_attempt_at__isnull=False
-    )
-    claimed = (
-        Delivery.objects.filter(sendable, pk=delivery.pk)
-        .update(
-            status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, last_attempt_at=now,
-            next_attempt_at=None,
-        )
-    )  # fmt: skip
+    claimed = DELIVERIES.claim(delivery.pk)
     delivery = Delivery.objects.select_related("ticket").get(pk=delivery.pk)
     if not claimed:
         return delivery
@@ -202,9 +178,7 @@ def _send_mail(delivery: Delivery) -> None:
     except Exception as error:  # SMTP, network, anything: recorded, retried by the sweep
         _failed(delivery, error, retry=True)
     else:
-        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.SENT, sent_at=clock.now(), error=""
-        )
+        DELIVERIES.sent(delivery.pk)
 
 
 # The event name an SMS gateway subscribes to (webhooks.Endpoint.events): the audit action
@@ -232,53 +206,29 @@ def _send_sms(delivery: Delivery) -> None:
                 to=delivery.to, text=delivery.body, language=delivery.language,
                 ticket_number=delivery.ticket.number, event=SMS_EVENT_NAMES[delivery.kind],
             )  # fmt: skip
-            done = (
-                {"status": DeliveryStatus.SENT, "sent_at": clock.now(), "error": ""}
-                if created
-                else {"status": DeliveryStatus.SKIPPED, "reason": SkipReason.NO_SMS_GATEWAY}
-            )
-            Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(**done)
+            if created:
+                DELIVERIES.sent(delivery.pk)
+            else:
+                DELIVERIES.finish(
+                    delivery.pk, status=DeliveryStatus.SKIPPED, reason=SkipReason.NO_SMS_GATEWAY
+                )
     except DomainError as error:  # a number the gateway can never reach
         _failed(delivery, error, retry=False)
     except Exception as error:
         _failed(delivery, error, retry=True)
 
 
-def _message_of(error: Exception) -> str:
-    return str(error.message) if isinstance(error, DomainError) else str(error)
-
-
 def _failed(delivery: Delivery, error: Exception, *, retry: bool) -> None:
-    logger.warning(
-        "customer message %s to %s failed (attempt %s): %s",
-        delivery.pk, delivery.to, delivery.attempts, error,
+    DELIVERIES.failed(
+        delivery.pk, error, attempts=delivery.attempts, attempted_at=delivery.last_attempt_at,
+        to=delivery.to, retry=retry,
     )  # fmt: skip
-    retry = retry and delivery.attempts < MAX_ATTEMPTS
-    started = delivery.last_attempt_at or clock.now()
-    next_attempt = started + RETRY_DELAYS[delivery.attempts - 1] if retry else None
-    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.FAILED,
-        error=f"{type(error).__name__}: {_message_of(error)}"[:2000],
-        next_attempt_at=next_attempt,
-    )
 
 
 def retry_due_deliveries(*, batch: int = RETRY_BATCH) -> int:
     """The sweep: send failed messages whose next attempt is due, and the ones a lost task or
     a dead worker left queued or sending; returns how many were sent."""
-    now = clock.now()
-    stuck = now - STUCK_AFTER
-    Delivery.objects.filter(status=DeliveryStatus.SENDING, last_attempt_at__lt=stuck).update(
-        status=DeliveryStatus.FAILED, next_attempt_at=now, error="the worker stopped while sending"
-    )
-    due = (
-        Delivery.objects.select_related("ticket")
-        .filter(
-            Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
-            | Q(status=DeliveryStatus.QUEUED, queued_at__lt=stuck)
-        )
-        .order_by("next_attempt_at", "id")[:batch]
-    )
+    due = DELIVERIES.due().select_related("ticket")[:batch]
     sent = 0
     for delivery in list(due):
         if attempt_delivery(delivery).status == DeliveryStatus.SENT:

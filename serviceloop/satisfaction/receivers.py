@@ -23,5 +23,3 @@ def on_committed(sender: type[AuditEvent], *, event: AuditEvent, **kwargs: Any) 
     if is_resolution(event):
         assert event.ticket_id is not None
         tasks.schedule_csat.enqueue(event.ticket_id)
-    elif event.action == "nps_campaign.sent":
-        tasks.mail_nps_campaign.enqueue(int(event.target_id))

@@ -3,8 +3,9 @@ and NPS campaigns (create, send, answer).
 
 Mail is never sent here. A CSAT request is the audit event `csat.requested`, which the
 notifications app turns into the customer's mail (MessageKind.CSAT); a sent campaign is
-`nps_campaign.sent`, after which a task mails its surveys (mailing.py). A low score opens a
-follow-up (followups app) in the answer's own transaction.
+`nps_campaign.sent`, after which the notifications app mails its surveys (surveys.py). A low
+score (`csat.answered`, `nps.answered` and their updates) has the followups app open a
+follow-up once the answer commits.
 """
 
 import math
@@ -29,10 +30,10 @@ from serviceloop.customers.language import language_of
 from serviceloop.customers.models import Customer, CustomerContact, CustomerTier
 from serviceloop.feedback.choices import Source as FeedbackSource
 from serviceloop.feedback.services import register_feedback
-from serviceloop.followups import services as followups
 from serviceloop.tickets.choices import Status
 from serviceloop.tickets.models import Ticket
 
+from . import events
 from .choices import CSAT_SCORES, NPS_SCORES, AnswerChannel
 from .links import link_days
 from .models import CsatSurvey, NpsCampaign, NpsResponse, new_nonce
@@ -86,7 +87,10 @@ def schedule_csat(*, ticket: Ticket) -> CsatSurvey | None:
     survey.send_after = clock.now() + request_delay()
     survey.save(update_fields=["send_after"])
     audit.record(
-        actor=None, action="csat.scheduled", target=survey, after={"send_after": survey.send_after}
+        actor=None,
+        action=events.CSAT_SCHEDULED,
+        target=survey,
+        after={"send_after": survey.send_after},
     )
     return survey
 
@@ -112,7 +116,7 @@ def request_csat(*, ticket: Ticket) -> CsatSurvey:
     survey.save(update_fields=["sent_at", "expires_at", "requests", "send_after"])
     audit.record(
         actor=None,
-        action="csat.requested",
+        action=events.CSAT_REQUESTED,
         target=survey,
         after={"sent_at": now, "expires_at": survey.expires_at, "requests": survey.requests},
     )
@@ -167,8 +171,9 @@ def answer_csat(
     e-mail link, the portal, the API). The first answer is the answer; within 7 days of it
     another one changes it (a second click, the comment form) — never a second answer —
     and after that it is refused (AnswerLocked), as is an expired survey (SurveyExpired).
-    `comment` None keeps the comment there is. A score of 2 or less opens a follow-up,
-    once. Audit: csat.answered, then csat.updated."""
+    `comment` None keeps the comment there is. A score of 2 or less has the followups app
+    open a follow-up, once (events.gives_low_score). Audit: csat.answered, then
+    csat.updated."""
     if via not in AnswerChannel.values:
         raise ValueError(f"unknown answer channel {via!r}")
     errors: dict[str, Any] = {}
@@ -191,19 +196,17 @@ def answer_csat(
         survey.answered_at = now
         survey.send_after = None  # no request after an answer
         survey.save(update_fields=[*fields, "answered_at", "send_after"])
-        audit.record(actor=_respondent(survey.customer), action="csat.answered", target=survey,
+        audit.record(actor=_respondent(survey.customer), action=events.CSAT_ANSWERED, target=survey,
                      after=audit.snapshot(survey, fields))  # fmt: skip
     else:
         before, after = audit.changed(before, audit.snapshot(survey, fields))
         if after:
             survey.updated_at = now
             survey.save(update_fields=[*fields, "updated_at"])
-            audit.record(actor=_respondent(survey.customer), action="csat.updated",
+            audit.record(actor=_respondent(survey.customer), action=events.CSAT_UPDATED,
                          target=survey, before=before, after=after)  # fmt: skip
     if survey.comment:
         _register_comment(survey, survey.comment, tickets=[survey.ticket])
-    if survey.is_low:
-        followups.open_low_score_follow_up(csat_survey=survey)
     return survey
 
 
@@ -261,7 +264,7 @@ def create_nps_campaign(
     campaign.tiers.set(found)
     audit.record(
         actor=actor,
-        action="nps_campaign.created",
+        action=events.NPS_CAMPAIGN_CREATED,
         target=campaign,
         after={
             "name": name, "tiers": sorted(codes), "contacted_within_days": contacted_within_days,
@@ -346,7 +349,7 @@ def send_nps_campaign(*, campaign: NpsCampaign, actor: User) -> NpsCampaign:
     locked.save(update_fields=["sent_at", "sent_by", "sampled", "skipped_no_email"])
     audit.record(
         actor=actor,
-        action="nps_campaign.sent",
+        action=events.NPS_CAMPAIGN_SENT,
         target=locked,
         after={
             "sampled": len(drawn),
@@ -361,8 +364,8 @@ def send_nps_campaign(*, campaign: NpsCampaign, actor: User) -> NpsCampaign:
 def answer_nps(*, response: NpsResponse, score: int, reason: str = "") -> NpsResponse:
     """Record how likely the customer recommends us (0-10) and why. The same rules as a
     CSAT answer: changed within 7 days of the first answer, refused after that or once the
-    link expired. A score of 6 or less opens a follow-up, once. Audit: nps.answered, then
-    nps.updated."""
+    link expired. A score of 6 or less has the followups app open a follow-up, once. Audit:
+    nps.answered, then nps.updated."""
     errors: dict[str, Any] = {}
     if isinstance(score, bool) or score not in NPS_SCORES:
         errors["score"] = _("Choose a score from 0 to 10.")
@@ -379,20 +382,18 @@ def answer_nps(*, response: NpsResponse, score: int, reason: str = "") -> NpsRes
     if response.answered_at is None:
         response.answered_at = now
         response.save(update_fields=[*fields, "answered_at"])
-        audit.record(actor=actor, action="nps.answered", target=response,
+        audit.record(actor=actor, action=events.NPS_ANSWERED, target=response,
                      after=audit.snapshot(response, fields))  # fmt: skip
     else:
         before, after = audit.changed(before, audit.snapshot(response, fields))
         if after:
             response.updated_at = now
             response.save(update_fields=[*fields, "updated_at"])
-            audit.record(actor=actor, action="nps.updated", target=response, before=before,
+            audit.record(actor=actor, action=events.NPS_UPDATED, target=response, before=before,
                          after=after)  # fmt: skip
     if response.reason:
         latest = response.customer.tickets.order_by("-created_at").first()
         _register_comment(response, response.reason, tickets=[latest] if latest else [])
-    if response.is_low:
-        followups.open_low_score_follow_up(nps_response=response)
     return response
 
 

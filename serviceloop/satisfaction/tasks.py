@@ -4,7 +4,7 @@ from django.tasks import task
 
 from serviceloop.tickets.models import Ticket
 
-from . import mailing, services
+from . import services
 
 
 @task
@@ -22,15 +22,3 @@ def schedule_csat(ticket_id: int) -> bool:
 def send_due_csat_requests() -> int:
     """Mail the CSAT requests that are due; returns how many surveys were looked at."""
     return services.send_due_csat_requests()
-
-
-@task
-def mail_nps_campaign(campaign_id: int) -> int:
-    """Mail the surveys of a campaign just sent; returns how many went out."""
-    return mailing.mail_campaign(campaign_id=campaign_id)
-
-
-@task
-def retry_nps_mails() -> int:
-    """Send the NPS survey mails that failed and are due again; returns how many went out."""
-    return mailing.retry_due_mails()

@@ -10,6 +10,7 @@ from django.db import transaction
 from serviceloop.audit import services as audit
 from serviceloop.audit.models import AuditEvent
 from serviceloop.customers.services import CustomerIdentity
+from serviceloop.notifications import retrying
 from serviceloop.notifications import services as notifications
 from serviceloop.notifications.models import Delivery, MailTemplate
 from serviceloop.notifications.tasks import retry_customer_messages, send_customer_messages
@@ -160,14 +161,14 @@ def test_after_the_last_attempt_a_failed_message_stays_failed(agent, committed, 
     settings.MAILERS = mailers_for(closed_port())
     ticket = new_ticket(agent, "en", committed)
     delivery = Delivery.objects.get(ticket=ticket)
-    for _attempt in range(notifications.MAX_ATTEMPTS - 1):
+    for _attempt in range(retrying.MAX_ATTEMPTS - 1):
         Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=delivery.queued_at)
         retry_customer_messages.call()
 
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts) == ("failed", notifications.MAX_ATTEMPTS)
+    assert (delivery.status, delivery.attempts) == ("failed", retrying.MAX_ATTEMPTS)
     assert delivery.next_attempt_at is None
-    assert notifications.attempt_delivery(delivery).attempts == notifications.MAX_ATTEMPTS
+    assert notifications.attempt_delivery(delivery).attempts == retrying.MAX_ATTEMPTS
 
 
 @pytest.fixture

@@ -6,17 +6,20 @@ from datetime import timedelta
 
 from django.core import mail
 
+from serviceloop.notifications import surveys
 from serviceloop.notifications.models import MailTemplate
-from serviceloop.notifications.tests.smtp import closed_port, mailers_for
-from serviceloop.satisfaction import mailing
 from serviceloop.satisfaction.models import NpsResponse
+from serviceloop.satisfaction.tests import conftest as satisfaction_tests
+from serviceloop.satisfaction.tests import given
+from serviceloop.satisfaction.tests.given import send
 
-from . import given
-from .given import send
+from .smtp import closed_port, mailers_for
 
-# A specialist and two customers (English, Chinese), shared with the survey pages' tests.
+# A specialist and two customers (English, Chinese), shared with the survey pages' tests,
+# at the satisfaction tests' moment.
 specialist = given.specialist
 people = given.people
+clock = satisfaction_tests.clock
 
 LOCMEM = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
@@ -24,8 +27,8 @@ LOCMEM = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"
 def test_a_second_run_of_the_mail_task_sends_nothing_more(specialist, people, committed):
     campaign = send(specialist, committed)
 
-    assert mailing.mail_campaign(campaign_id=campaign.pk) == 0
-    assert mailing.retry_due_mails() == 0
+    assert surveys.mail_campaign(campaign_id=campaign.pk) == 0
+    assert surveys.retry_due_mails() == 0
     assert len(mail.outbox) == 2
 
 
@@ -39,9 +42,9 @@ def test_a_failed_mail_is_retried_by_the_sweep(specialist, people, committed, se
     assert first.next_attempt_at == first.last_attempt_at + timedelta(minutes=1)
 
     settings.MAILERS = LOCMEM
-    assert mailing.retry_due_mails() == 0  # not due yet
+    assert surveys.retry_due_mails() == 0  # not due yet
     clock.shift(timedelta(minutes=1))
-    assert mailing.retry_due_mails() == 2
+    assert surveys.retry_due_mails() == 2
 
     assert set(rows.values_list("mail_status", flat=True)) == {"sent"}
     assert set(rows.values_list("mail_attempts", flat=True)) == {2}
