@@ -8,7 +8,8 @@ from ninja import Field, Router, Status
 
 from serviceloop.accounts import services as account_services
 from serviceloop.accounts.models import Team, User
-from serviceloop.core.errors import DomainError, NotPermitted
+from serviceloop.accounts.queries import active_user
+from serviceloop.core.errors import NotPermitted
 from serviceloop.tickets.models import Category, CustomField
 from serviceloop.tickets.services import catalog
 
@@ -203,9 +204,7 @@ def update_team(request: HttpRequest, code: str, payload: TeamPatch) -> dict[str
     "/teams/{code}/members", response={201: TeamOut}, summary="Add a member (administrators)"
 )
 def add_member(request: HttpRequest, code: str, payload: MemberIn) -> Status[dict[str, Any]]:
-    user = User.objects.filter(pk=payload.user, is_active=True).first()
-    if user is None:
-        raise DomainError(_("There is no active user with this id."), field="user")
+    user = active_user(payload.user, field="user")
     account_services.add_member(team=_team(code), user=user, actor=actor(request))
     return Status(201, team_out(_team(code)))
 

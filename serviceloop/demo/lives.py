@@ -543,14 +543,20 @@ class Replay:
         fields: dict[str, Any] = {}
         if plan.via == "portal":
             submitter = company.customer_user
+            fields = {"door": plan.channel}
         elif plan.via == "partner":
             submitter = company.partner
             fields = {
+                "door": plan.channel,
                 "urgency": plan.urgency,
                 "customer": CustomerIdentity(phone=plan.client.phone, name=plan.client.name),
             }
         else:
-            fields = {"urgency": plan.urgency, "customer_id": plan.client.pk}
+            fields = {
+                "channel": plan.channel,
+                "urgency": plan.urgency,
+                "customer_id": plan.client.pk,
+            }
             if plan.misrouted:
                 submitter = rng.choice(self.front_desk)
                 fields["team"] = DEFAULT_TEAM
@@ -565,7 +571,6 @@ class Replay:
                 description=plan.description,
                 subject=plan.subject,
                 kind=plan.kind,
-                channel=plan.channel,
                 category=plan.text.category,
                 order_ref=plan.values["order"],
                 **fields,

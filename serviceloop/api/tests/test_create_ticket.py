@@ -129,7 +129,7 @@ def test_it_lets_a_customer_create_a_ticket_for_themselves(customer_api, custome
     assert response.status_code == 201, response.content
     ticket = response.json()
     assert ticket["customer"]["id"] == customer_user.customer.pk
-    assert ticket["channel"] == "web"
+    assert ticket["channel"] == "api"  # the door it came through
     assert ticket["status"] == "new"
     # staff-only fields are not shown to the customer
     assert ticket["team"] is None

@@ -336,7 +336,7 @@ def _list_interactions(world: World, role: str, scope: str) -> Call:
 
 @_b("POST", T + "/interactions")
 def _add_interaction(world: World, role: str, scope: str) -> Call:
-    body = {"content": "Any news about my parcel?", "channel": "web"}
+    body = {"content": "Any news about my parcel?"}
     return Call("POST", _ticket_path(world, scope, "/interactions"), body)
 
 

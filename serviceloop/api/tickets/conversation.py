@@ -8,13 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from serviceloop.accounts.models import User
+from serviceloop.accounts.queries import active_user
 from serviceloop.audit import queries as audit_queries
 from serviceloop.core.errors import DomainError, NotPermitted
 from serviceloop.tickets import queries, services
+from serviceloop.tickets.choices import Channel
 
 from ..audit import AuditEventOut, audit_event_out
 from ..common import actor
+from ..uploads import body_with_files, read_body
 from .output import _numbers, attachment_out, commitment_out, interaction_out
 from .schemas import AttachmentOut, CommitmentIn, CommitmentOut, InteractionIn, InteractionOut
 
@@ -36,27 +38,35 @@ def list_interactions(request: HttpRequest, number: str) -> list[dict[str, Any]]
 @router.post(
     "/{number}/interactions",
     response={201: InteractionOut},
-    summary="Record a contact or a note",
+    summary="Write to the conversation",
     description=(
-        "A customer's or partner's message to a closed ticket opens a new ticket that follows"
+        "A reply, an internal note or a logged contact (staff), or a customer's or partner's"
+        " message; staff may add a promise (`commitment_text` and `commitment_due`). Send"
+        " JSON, or multipart/form-data with the same fields and up to 10 `files`: the"
+        " interaction, its promise and its files are stored together or not at all. A"
+        " customer's or partner's message to a closed ticket opens a new ticket that follows"
         " it (same customer, kind, category and team); the interaction is recorded there and"
         " its `ticket` is the new number. Staff may only add internal notes to a closed ticket."
     ),
+    openapi_extra={"requestBody": body_with_files(InteractionIn)},
 )
-def add_interaction(
-    request: HttpRequest, number: str, payload: InteractionIn
-) -> Status[dict[str, Any]]:
+def add_interaction(request: HttpRequest, number: str) -> Status[dict[str, Any]]:
     user = actor(request)
     ticket = queries.get_ticket_for(user, number)
-    interaction = services.add_interaction(
+    payload, files = read_body(request, InteractionIn)
+    interaction = services.post_interaction(
         ticket=ticket,
         actor=user,
         content=payload.content,
+        door=Channel.API,
         channel=payload.channel,
         direction=payload.direction,
         emotion=payload.emotion or "",
         is_internal=payload.is_internal,
         occurred_at=payload.occurred_at,
+        commitment_text=payload.commitment_text,
+        commitment_due=payload.commitment_due,
+        attachments=files,
     )
     return Status(201, interaction_out(interaction, user, interaction.ticket.number))
 
@@ -76,9 +86,7 @@ def add_commitment(
     ticket = queries.get_ticket_for(user, number)
     owner = None
     if payload.owner is not None:
-        owner = User.objects.filter(pk=payload.owner).first()
-        if owner is None:
-            raise DomainError(_("There is no active user with this id."), field="owner")
+        owner = active_user(payload.owner, field="owner")
     commitment = services.create_commitment(
         ticket=ticket, actor=user, text=payload.text, due_at=payload.due_at, owner=owner
     )

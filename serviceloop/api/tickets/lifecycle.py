@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Router
 
-from serviceloop.accounts.models import Team, User
+from serviceloop.accounts.queries import active_team, active_user
 from serviceloop.core.errors import DomainError
 from serviceloop.tickets import queries, services
 
@@ -112,9 +112,7 @@ def assign(
     ticket = queries.get_ticket_for(user, number)
     assignee = None
     if payload.assignee is not None:
-        assignee = User.objects.filter(pk=payload.assignee).first()
-        if assignee is None:
-            raise DomainError(_("There is no active user with this id."), field="assignee")
+        assignee = active_user(payload.assignee, field="assignee")
     ticket = services.assign_ticket(
         ticket=ticket, assignee=assignee, actor=user, expected_version=expected_version(if_match)
     )
@@ -132,9 +130,7 @@ def transfer(
 ) -> dict[str, Any]:
     user = actor(request)
     ticket = queries.get_ticket_for(user, number)
-    team = Team.objects.filter(code=payload.team).first()
-    if team is None:
-        raise DomainError(_("There is no active team with this code."), field="team")
+    team = active_team(payload.team)
     ticket = services.transfer_ticket(
         ticket=ticket, team=team, actor=user, reason=payload.reason,
         expected_version=expected_version(if_match),

@@ -27,7 +27,9 @@ class TicketIn(In):
     subject: str = Field("", max_length=200, description="Defaults to the description's first line")
     kind: Kind = Kind.INQUIRY
     urgency: Urgency | None = None
-    channel: Channel | None = None
+    channel: Channel | None = Field(
+        None, description="Staff: where the request was received; a customer's is `api`"
+    )
     category: str | None = Field(None, max_length=64, description="Category code")
     team: str | None = Field(None, max_length=50, description="Team code (default: by category)")
     assignee: int | None = Field(None, description="User id")
@@ -41,7 +43,7 @@ class TicketIn(In):
     def draft(self) -> services.TicketDraft:
         values = self.model_dump(exclude={"customer", "idempotency_key"})
         identity = CustomerIdentity(**self.customer.model_dump()) if self.customer else None
-        return services.TicketDraft(**values, customer=identity)
+        return services.TicketDraft(**values, customer=identity, door=Channel.API)
 
 
 class TicketOut(Out):
@@ -182,11 +184,17 @@ class MergeIn(In):
 
 class InteractionIn(In):
     content: str = Field(..., min_length=1, max_length=20_000)
-    channel: Channel | None = None
+    channel: Channel | None = Field(
+        None, description="Staff logging a contact; a customer's message is on `api`"
+    )
     direction: Direction | None = None
     emotion: Emotion | None = None
     is_internal: bool = False
     occurred_at: Moment | None = None
+    commitment_text: str = Field(
+        "", max_length=500, description="A promise made in this reply (staff), with its due time"
+    )
+    commitment_due: Moment | None = Field(None, description="When the promise is kept")
 
 
 class CommitmentIn(In):

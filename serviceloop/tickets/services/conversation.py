@@ -21,7 +21,6 @@ from .attachments import attach_files
 from .commitments import create_commitment
 from .creation import MAX_DESCRIPTION, _Clean, _register, content_hash
 from .lifecycle import apply_status, lock_ticket, save_ticket
-from .rules import require_worker
 
 INTERACTION_FIELDS = ("channel", "direction", "emotion", "is_internal", "occurred_at", "author")
 
@@ -41,6 +40,12 @@ def counts_as_response(
     if is_internal or author is None or not author.is_staff_member:
         return False
     return direction == Direction.OUTBOUND or channel in CONVERSATIONAL_CHANNELS
+
+
+def require_writer(actor: User) -> None:
+    """Who may write to a conversation: the roles that work tickets, customers, partners."""
+    if not (actor.works_tickets or actor.role in (Role.CUSTOMER, Role.PARTNER)):
+        raise NotPermitted(_("Your role may not add to the conversation."))
 
 
 @transaction.atomic
@@ -64,9 +69,8 @@ def add_interaction(
       message to a closed ticket opens a new ticket that follows the closed one and is
       recorded there (`interaction.ticket` is the new ticket). Staff: Conflict when closed.
     """
+    require_writer(actor)
     is_staff = actor.works_tickets
-    if not (is_staff or actor.role in (Role.CUSTOMER, Role.PARTNER)):
-        raise NotPermitted(_("Your role may not add to the conversation."))
     errors = {}
     content = content.strip()
     if not content:
@@ -266,8 +270,11 @@ def edit_interaction(
 
 
 # A written reply goes out through the ticket's own channel when it is a written one; a
-# reply to a call or a visit is read on the web (the portal).
+# reply to a call or a visit is read where it was written (the portal).
 WRITTEN_CHANNELS = frozenset({Channel.EMAIL, Channel.WEB, Channel.CHAT, Channel.SMS})
+
+# The doors a request comes through: the web (desk and portal) and the API.
+DOORS = frozenset({Channel.WEB, Channel.API})
 
 
 @transaction.atomic
@@ -276,58 +283,84 @@ def post_interaction(
     ticket: Ticket,
     actor: User,
     content: str,
+    door: str = Channel.WEB,
     is_internal: bool = False,
     channel: str | None = None,
     direction: str | None = None,
     emotion: str = "",
+    occurred_at: datetime | None = None,
     commitment_text: str = "",
     commitment_due: datetime | None = None,
     attachments: Sequence[UploadedFile] = (),
 ) -> Interaction:
-    """Record a reply (public, outbound), an internal note, or a logged contact (channel and
-    direction given), with an optional promise (text and due time) and files — all or
-    nothing.
+    """Write to a ticket's conversation, through the web or the API (`door`): a reply, an
+    internal note or a logged contact (channel and direction given) of staff, or a
+    customer's or partner's message; with an optional promise (text and due time, staff
+    only) and files — all or nothing, whichever the door.
 
-    Rules and side effects are those of add_interaction, create_commitment and
-    add_attachment (status moves, first response, audit events). A refusal names the
-    composer's fields: content, channel, direction, emotion, commitment_text,
-    commitment_due, attachments (prefixed with the file's name). On a refusal no row is
-    stored and the files already written are deleted.
+    The channel: a customer's or partner's message came through the door (they do not
+    choose it); staff log a contact on the channel they name; an internal note is made at
+    the door; a staff reply goes out on the ticket's channel when that is a written one,
+    else at the door. Rules and side effects are those of add_interaction,
+    create_commitment and add_attachment (status moves, first response, a message to a
+    closed ticket opening its follow-up, audit events). A refusal names the fields:
+    content, channel, direction, emotion, occurred_at, commitment_text, commitment_due,
+    attachments (prefixed with the file's name). On a refusal no row is stored and the
+    files already written are deleted.
     """
-    require_worker(actor)
-    errors: dict[str, Promise | str] = {}
-    commitment_text = commitment_text.strip()
-    if commitment_text and commitment_due is None:
-        errors["commitment_due"] = _("Give the time by which the promise is kept.")
-    if commitment_due is not None and not commitment_text:
-        errors["commitment_text"] = _("Write what was promised.")
+    if door not in DOORS:
+        raise ValueError(f"not a door: {door!r}")
+    require_writer(actor)
+    errors = _promise_errors(commitment_text, commitment_due)
+    if not actor.works_tickets and channel is not None:
+        errors["channel"] = _("Your role may not set this field.")  # the door is theirs
     if errors:
         raise ValidationFailed(errors)
-    if is_internal:
-        channel, direction = Channel.WEB, None
-    elif channel is None:
-        channel = ticket.channel if ticket.channel in WRITTEN_CHANNELS else Channel.WEB
     interaction = add_interaction(
         ticket=ticket,
         actor=actor,
         content=content,
-        channel=channel,
-        direction=direction,
+        channel=_channel_of(ticket, actor=actor, door=door, channel=channel, internal=is_internal),
+        direction=None if is_internal else direction,
         emotion=emotion,
         is_internal=is_internal,
+        occurred_at=occurred_at,
     )
-    if commitment_text and commitment_due is not None:
-        try:
-            create_commitment(
-                ticket=ticket, actor=actor, text=commitment_text, due_at=commitment_due
-            )
-        except ValidationFailed as error:
-            names = {"text": "commitment_text", "due_at": "commitment_due"}
-            raise ValidationFailed(
-                {
-                    names.get(name, "commitment_text"): message
-                    for name, message in error.errors.items()
-                }
-            ) from error
-    attach_files(ticket=ticket, actor=actor, uploads=attachments, interaction=interaction)
+    if commitment_text.strip() and commitment_due is not None:
+        _promise(interaction.ticket, actor=actor, text=commitment_text, due_at=commitment_due)
+    attach_files(
+        ticket=interaction.ticket, actor=actor, uploads=attachments, interaction=interaction
+    )
     return interaction
+
+
+def _promise_errors(text: str, due_at: datetime | None) -> dict[str, Promise | str]:
+    """A promise is a text and a time, both or neither."""
+    errors: dict[str, Promise | str] = {}
+    if text.strip() and due_at is None:
+        errors["commitment_due"] = _("Give the time by which the promise is kept.")
+    if due_at is not None and not text.strip():
+        errors["commitment_text"] = _("Write what was promised.")
+    return errors
+
+
+def _channel_of(
+    ticket: Ticket, *, actor: User, door: str, channel: str | None, internal: bool
+) -> str:
+    """The channel an interaction is recorded on (see post_interaction)."""
+    if not actor.works_tickets or internal:
+        return door
+    if channel is not None:
+        return channel
+    return ticket.channel if ticket.channel in WRITTEN_CHANNELS else door
+
+
+def _promise(ticket: Ticket, *, actor: User, text: str, due_at: datetime) -> None:
+    """create_commitment, its refusals named as the composer's fields."""
+    try:
+        create_commitment(ticket=ticket, actor=actor, text=text.strip(), due_at=due_at)
+    except ValidationFailed as error:
+        names = {"text": "commitment_text", "due_at": "commitment_due"}
+        raise ValidationFailed(
+            {names.get(name, "commitment_text"): message for name, message in error.errors.items()}
+        ) from error

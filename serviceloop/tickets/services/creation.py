@@ -48,7 +48,7 @@ class TicketDraft:
     subject: str = ""
     kind: str = Kind.INQUIRY
     urgency: str | None = None
-    channel: str | None = None
+    channel: str | None = None  # staff: where the request was received
     category: str | None = None
     team: str | None = None
     assignee: int | None = None
@@ -56,6 +56,7 @@ class TicketDraft:
     customer: CustomerIdentity | None = None
     order_ref: str = ""
     custom_fields: Mapping[str, Any] = field(default_factory=dict)
+    door: str | None = None  # the door it came through (web, api): a customer's channel
 
     def fingerprint(self) -> str:
         """Same draft, same fingerprint: what an Idempotency-Key is compared against."""
@@ -178,6 +179,8 @@ def _validate(actor: User, draft: TicketDraft) -> _Clean:
     for name in _FORBIDDEN_FIELDS.get(actor.role, ()):
         if getattr(draft, name) not in (None, ""):
             errors[name] = _("Your role may not set this field.")
+    if actor.role in _FORBIDDEN_FIELDS and draft.door and draft.channel not in (None, draft.door):
+        errors["channel"] = _("Your role may not set this field.")  # they came through the door
 
     description = draft.description.strip()
     if not description:
@@ -248,7 +251,7 @@ def _validate(actor: User, draft: TicketDraft) -> _Clean:
     if errors:
         raise ValidationFailed(errors)
     subject = subject or derived_subject(description)
-    default_channel = Channel.WEB if actor.role == Role.CUSTOMER else Channel.API
+    default_channel = draft.door or (Channel.WEB if actor.role == Role.CUSTOMER else Channel.API)
     return _Clean(
         subject=subject,
         description=description,

@@ -11,7 +11,13 @@ from django.utils import translation
 
 from serviceloop.accounts.choices import Role
 from serviceloop.core import clock
-from serviceloop.core.errors import Conflict, DomainError, NotPermitted, StaleVersion
+from serviceloop.core.errors import (
+    Conflict,
+    DomainError,
+    NotPermitted,
+    StaleVersion,
+    ValidationFailed,
+)
 from serviceloop.tickets import services
 from serviceloop.tickets.models import Attachment, CannedReply, Commitment, Interaction, Ticket
 from serviceloop.tickets.services import merge_ticket, post_interaction
@@ -217,14 +223,54 @@ def test_a_closed_ticket_takes_notes_but_no_reply(agent, ticket):
     assert post_interaction(ticket=closed, actor=agent, content="FYI", is_internal=True).pk
 
 
-@pytest.mark.parametrize("role", [Role.SPECIALIST, Role.ANALYST, Role.CUSTOMER, Role.PARTNER])
-def test_only_roles_that_work_tickets_post_from_the_composer(role, ticket):
+@pytest.mark.parametrize("role", [Role.SPECIALIST, Role.ANALYST])
+def test_roles_that_neither_work_tickets_nor_ask_cannot_write(role, ticket):
     actor = make_user(role)
     before = rows()
     with pytest.raises(NotPermitted):
         post_interaction(ticket=ticket, actor=actor, content="Hello")
     assert rows() == before
     assert Interaction.objects.count() == 0
+
+
+def _asking(role, agent):
+    """A customer with a ticket of theirs on the phone, or a partner and that ticket."""
+    user = make_user(role)
+    customer_id = user.customer.pk if role == Role.CUSTOMER else make_customer("王芳").pk
+    return user, ticket_in("in_progress", agent=agent, customer_id=customer_id, channel="phone")
+
+
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.PARTNER])
+@pytest.mark.parametrize("door", ["web", "api"])
+def test_a_customers_message_comes_in_through_the_door_it_used(role, door, agent):
+    actor, ticket = _asking(role, agent)
+    message = post_interaction(ticket=ticket, actor=actor, content="Any news?", door=door)
+    assert (message.channel, message.direction, message.ticket) == (door, "inbound", ticket)
+
+
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.PARTNER])
+def test_a_customer_or_partner_does_not_choose_the_channel(role, agent):
+    actor, ticket = _asking(role, agent)
+    before = rows()
+    with pytest.raises(ValidationFailed) as refused:
+        post_interaction(ticket=ticket, actor=actor, content="Hi", channel="phone", door="api")
+    assert set(refused.value.errors) == {"channel"}
+    assert rows() == before
+
+
+def test_a_customer_cannot_make_a_promise(agent):
+    actor, ticket = _asking(Role.CUSTOMER, agent)
+    due = clock.now() + timedelta(days=1)
+    before = rows()
+    with pytest.raises(NotPermitted):
+        post_interaction(
+            ticket=ticket,
+            actor=actor,
+            content="I will send the photo",
+            commitment_text="Photo",
+            commitment_due=due,
+        )
+    assert rows() == before
 
 
 # --- merge_ticket at a version ---------------------------------------------------------------

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from serviceloop.tickets import services
-from serviceloop.tickets.choices import Kind
+from serviceloop.tickets.choices import Channel, Kind
 
 from ..fields import MultipleFileField, category_choices
 from . import set_choices
@@ -44,7 +44,7 @@ class RequestForm(forms.Form):
             kind=data["kind"],
             category=data["category"] or None,
             order_ref=data["order_ref"],
-            channel="web",
+            door=Channel.WEB,
         )
 
 

@@ -9,7 +9,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from serviceloop.accounts.models import Team, User
+from serviceloop.accounts.models import Team
+from serviceloop.accounts.queries import active_user
 from serviceloop.core.errors import DomainError, StaleVersion
 from serviceloop.tickets import board as boards
 from serviceloop.tickets import queries, services
@@ -71,9 +72,7 @@ def assign(request: HtmxRequest) -> HttpResponse:
     try:
         assignee = None
         if data["assignee"] is not None:
-            assignee = User.objects.filter(pk=data["assignee"]).first()
-            if assignee is None:
-                raise DomainError(_("There is no active user with this id."), field="assignee")
+            assignee = active_user(data["assignee"], field="assignee")
         ticket = services.assign_ticket(
             ticket=ticket, assignee=assignee, actor=user, expected_version=data["version"]
         )

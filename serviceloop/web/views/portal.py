@@ -19,7 +19,7 @@ from serviceloop.core.keyset import paginate
 from serviceloop.customers import registration
 from serviceloop.satisfaction import queries as satisfaction_queries
 from serviceloop.tickets import queries, services, tracking
-from serviceloop.tickets.choices import Status
+from serviceloop.tickets.choices import Channel, Status
 from serviceloop.tickets.models import Ticket
 
 from ..access import customer_required
@@ -188,8 +188,8 @@ def reply(request: HtmxRequest, number: str) -> HttpResponse:
     status = 422
     if form.is_valid():
         try:
-            interaction = services.add_interaction(
-                ticket=found, actor=user, content=form.cleaned_data["content"]
+            interaction = services.post_interaction(
+                ticket=found, actor=user, content=form.cleaned_data["content"], door=Channel.WEB
             )
         except DomainError as error:
             apply_errors(form, error)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from serviceloop.core.errors import DomainError
 from serviceloop.tickets import queries, services
-from serviceloop.tickets.choices import Direction, Status
+from serviceloop.tickets.choices import Channel, Direction, Status
 from serviceloop.tickets.services import canned
 
 from ...access import staff_view
@@ -55,6 +55,7 @@ def compose(request: HtmxRequest, number: str) -> HttpResponse:
                 ticket=ticket,
                 actor=user,
                 content=data["content"],
+                door=Channel.WEB,
                 is_internal=mode == "note",
                 channel=data["channel"] if mode == "contact" else None,
                 direction=data["direction"] if mode == "contact" else Direction.OUTBOUND,
