@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from serviceloop.audit import services as audit
 from serviceloop.audit.admin_mixins import AuditedAdminMixin
 
-from . import services
+from . import events, services
 from .choices import STAFF_ROLES, Role
 from .models import PersonalToken, Team, TeamMembership, User
 
@@ -91,7 +91,7 @@ class ServiceloopUserAdmin(AuditedAdminMixin, UserAdmin):
                 user = User.objects.get(pk=id)
                 audit.record(
                     actor=request.user,  # type: ignore[arg-type]
-                    action="user.password_changed",
+                    action=events.USER_PASSWORD_CHANGED,
                     target=user,
                 )
         return response

@@ -12,7 +12,7 @@ from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
 
-from . import tokens
+from . import events, tokens
 from .choices import Role
 from .models import PersonalToken, Team, TeamMembership, User
 
@@ -30,7 +30,7 @@ def issue_token(*, user: User, name: str, actor: User | None) -> tuple[PersonalT
         user=user, name=name, key_hash=tokens.digest(secret), prefix=secret[:8]
     )
     audit.record(
-        actor=actor, action="token.issued", target=token, after={"user": user.pk, "name": name}
+        actor=actor, action=events.TOKEN_ISSUED, target=token, after={"user": user.pk, "name": name}
     )
     return token, secret
 
@@ -43,7 +43,9 @@ def revoke_token(*, token: PersonalToken, actor: User | None) -> PersonalToken:
         raise Conflict(_("This token is already revoked."))
     token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(actor=actor, action="token.revoked", target=token, after={"user": token.user_id})
+    audit.record(
+        actor=actor, action=events.TOKEN_REVOKED, target=token, after={"user": token.user_id}
+    )
     return token
 
 
@@ -129,7 +131,7 @@ def create_team(*, actor: User, code: str, values: Mapping[str, Any]) -> Team:
     team = Team(code=code)
     _save_team(team, resolved, creating=True)
     audit.record(
-        actor=actor, action="team.created", target=team,
+        actor=actor, action=events.TEAM_CREATED, target=team,
         after={"code": code, **audit.snapshot(team, TEAM_FIELDS)},
     )  # fmt: skip
     return team
@@ -150,7 +152,9 @@ def update_team(*, team: Team, actor: User, changes: Mapping[str, Any]) -> Team:
     before, after = audit.changed(before, after)
     if after:
         _save_team(team, {k: resolved[k] for k in after}, creating=False)
-        audit.record(actor=actor, action="team.updated", target=team, before=before, after=after)
+        audit.record(
+            actor=actor, action=events.TEAM_UPDATED, target=team, before=before, after=after
+        )
     return team
 
 
@@ -161,7 +165,9 @@ def add_member(*, team: Team, user: User, actor: User) -> TeamMembership:
         raise DomainError(_("Only staff can join a team."), field="user")
     membership, created = TeamMembership.objects.get_or_create(team=team, user=user)
     if created:
-        audit.record(actor=actor, action="team.member_added", target=team, after={"user": user.pk})
+        audit.record(
+            actor=actor, action=events.TEAM_MEMBER_ADDED, target=team, after={"user": user.pk}
+        )
     return membership
 
 
@@ -171,5 +177,5 @@ def remove_member(*, team: Team, user: User, actor: User) -> None:
     deleted, _rows = TeamMembership.objects.filter(team=team, user=user).delete()
     if deleted:
         audit.record(
-            actor=actor, action="team.member_removed", target=team, before={"user": user.pk}
+            actor=actor, action=events.TEAM_MEMBER_REMOVED, target=team, before={"user": user.pk}
         )

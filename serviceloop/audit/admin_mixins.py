@@ -6,6 +6,18 @@ acting administrator and the fields before and after, inside the admin's own tra
 (Django runs the add/change/delete views in `transaction.atomic`; the bulk "delete
 selected" action gets one here). Django's own LogEntry stays as it is.
 
+The events' names are made here, by convention, from the admin's `audit_name` (default: the
+model name):
+
+- "<audit_name>.created", "<audit_name>.updated", "<audit_name>.deleted" for the object;
+- "<audit_name>.<label>_added", "<audit_name>.<label>_changed", "<audit_name>.<label>_removed"
+  for its inline rows (`audit_inlines` gives the label, default: the inline's model name).
+
+So the team admin ("team", memberships labelled "member") writes team.created and
+team.member_added, the very names the accounts use cases record. An app whose own code names
+one of these events (records or reads it) holds that name as a constant in its events.py,
+which says so; the others (calendar.*, sla_policy.*, mail_template.*...) no code names.
+
 Secrets never enter an event: only the fields named in `audit_fields` (by default every
 concrete field but the key) are written, and `password` is always left out.
 """

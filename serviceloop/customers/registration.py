@@ -34,6 +34,7 @@ from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError, ValidationFailed
 
+from . import events
 from .choices import ContactKind
 from .contacts import normalise_email
 from .models import Customer
@@ -172,14 +173,14 @@ def sign_up_customer(
         else:
             audit.record(
                 actor=user,
-                action="customer.signed_up",
+                action=events.CUSTOMER_SIGNED_UP,
                 target=user,
                 after={"email": email, "language": language},
             )
             _mail_link(user, site=site)
             return user
     if is_pending(known):
-        audit.record(actor=None, action="customer.activation_resent", target=known)
+        audit.record(actor=None, action=events.CUSTOMER_ACTIVATION_RESENT, target=known)
         _mail_link(known, site=site)
         return known
     _mail(
@@ -243,13 +244,13 @@ def activate_customer(*, uidb64: str, token: str) -> User:
     customer.updated_at = clock.now()
     customer.save(update_fields=["user", "language", "updated_at"])
     audit.record(
-        actor=user, action="customer.login_linked", target=customer, after={"user": user.pk}
+        actor=user, action=events.CUSTOMER_LOGIN_LINKED, target=customer, after={"user": user.pk}
     )
     user.is_active = True
     user.save(update_fields=["is_active"])
     audit.record(
         actor=user,
-        action="customer.activated",
+        action=events.CUSTOMER_ACTIVATED,
         target=user,
         before={"is_active": False},
         after={"is_active": True, "customer": customer.pk, "new_customer": created},

@@ -13,6 +13,7 @@ from serviceloop.audit import services as audit
 from serviceloop.core import clock, rows
 from serviceloop.core.errors import DomainError, NotPermitted, ValidationFailed
 
+from . import events
 from .choices import ContactKind
 from .contacts import normalise_email, normalise_phone
 from .models import Customer, CustomerContact, CustomerTier, Organisation
@@ -149,7 +150,7 @@ def _insert_contact(
     )
     audit.record(
         actor=actor,
-        action="customer.contact_added",
+        action=events.CUSTOMER_CONTACT_ADDED,
         target=customer,
         after={"kind": kind, "value": value},
     )
@@ -185,7 +186,7 @@ def _insert_customer(
             )
     audit.record(
         actor=actor,
-        action="customer.created",
+        action=events.CUSTOMER_CREATED,
         target=customer,
         after={**audit.snapshot(customer, CUSTOMER_FIELDS), "email": email, "phone": phone},
     )
@@ -272,7 +273,7 @@ def update_customer(*, customer: Customer, actor: User, changes: Mapping[str, ob
     before, after = audit.changed(before, audit.snapshot(customer, changes))
     if after:
         audit.record(
-            actor=actor, action="customer.updated", target=customer, before=before, after=after
+            actor=actor, action=events.CUSTOMER_UPDATED, target=customer, before=before, after=after
         )
     return customer
 
@@ -298,7 +299,7 @@ def remove_contact(*, contact: CustomerContact, actor: User) -> None:
     _require_staff(actor)
     audit.record(
         actor=actor,
-        action="customer.contact_removed",
+        action=events.CUSTOMER_CONTACT_REMOVED,
         target=contact.customer,
         before={"kind": contact.kind, "value": contact.value},
     )

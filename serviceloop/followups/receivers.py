@@ -4,7 +4,7 @@ from typing import Any
 
 from serviceloop.audit.models import AuditEvent
 from serviceloop.satisfaction import events as satisfaction_events
-from serviceloop.tickets.choices import Status
+from serviceloop.tickets import events as ticket_events
 
 from . import tasks
 
@@ -20,8 +20,7 @@ def on_committed(sender: type[AuditEvent], *, event: AuditEvent, **kwargs: Any) 
         return
     if event.ticket_id is None:
         return
-    status = (event.after or {}).get("status")
-    if event.action == "ticket.transitioned" and status == Status.RESOLVED:
+    if ticket_events.is_resolution(event):
         tasks.follow_up_resolution.enqueue(event.ticket_id)
-    elif event.action == "ticket.reopened":
+    elif ticket_events.is_reopen(event):
         tasks.cancel_rule_follow_ups.enqueue(event.ticket_id)

@@ -23,6 +23,7 @@ from serviceloop.tickets.choices import Kind, Status, Urgency
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.reference import catalogue
 
+from . import events
 from .choices import RULE_REASONS, SATISFACTION_SCORES, FollowUpStatus, Outcome, Reason
 from .models import FollowUp, FollowUpRule
 from .permissions import FOLLOW_UP_WORKER_ROLES, SEES_ALL_FOLLOW_UPS_ROLES
@@ -102,7 +103,7 @@ def _open(
         return None
     audit.record(
         actor=None,
-        action="follow_up.opened",
+        action=events.FOLLOW_UP_OPENED,
         target=follow_up,
         after=audit.snapshot(follow_up, AUDITED),
     )
@@ -186,7 +187,7 @@ def cancel_rule_follow_ups(*, ticket: Ticket) -> int:
         follow_up.status = FollowUpStatus.CANCELLED
         follow_up.save(update_fields=["status"])
         audit.record(
-            actor=None, action="follow_up.cancelled", target=follow_up,
+            actor=None, action=events.FOLLOW_UP_CANCELLED, target=follow_up,
             before={"status": FollowUpStatus.OPEN}, after={"status": FollowUpStatus.CANCELLED},
             note="the ticket was reopened",
         )  # fmt: skip
@@ -257,7 +258,7 @@ def record_follow_up(
         update_fields=["status", "outcome", "satisfaction", "notes", "done_at", "done_by"]
     )
     before, after = audit.changed(before, audit.snapshot(follow_up, AUDITED))
-    audit.record(actor=actor, action="follow_up.recorded", target=follow_up, before=before,
+    audit.record(actor=actor, action=events.FOLLOW_UP_RECORDED, target=follow_up, before=before,
                  after=after, note=notes)  # fmt: skip
     ticket = follow_up.ticket
     if ticket is not None and notes:
@@ -320,7 +321,7 @@ def _notify_batch(*, now: datetime | None, batch: int) -> int:
                     "due_at": row.due_at.isoformat()},
         )  # fmt: skip
         entries.append(
-            audit.Entry(actor=None, action="follow_up.overdue", target=row,
+            audit.Entry(actor=None, action=events.FOLLOW_UP_OVERDUE, target=row,
                         after={"due_at": row.due_at, "notified": [u.pk for u in recipients]})
         )  # fmt: skip
     FollowUp.objects.filter(pk__in=[row.pk for row in rows]).update(overdue_notified_at=now)

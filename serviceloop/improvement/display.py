@@ -11,7 +11,7 @@ from serviceloop.analytics import formatting
 from serviceloop.analytics.registry import Metric
 from serviceloop.audit.models import AuditEvent
 
-from . import stats
+from . import events, stats
 from .choices import Phase, PlanStatus
 
 METHODS: dict[str, Promise] = {
@@ -106,10 +106,10 @@ def completion(value: float | None) -> str:
 
 
 HISTORY: dict[str, Promise] = {
-    "plan.created": _("Plan created"),
-    "plan.updated": _("Plan edited"),
-    "plan.phase_changed": _("Phase changed"),
-    "plan.status_changed": _("Status changed"),
+    events.PLAN_CREATED: _("Plan created"),
+    events.PLAN_UPDATED: _("Plan edited"),
+    events.PLAN_PHASE_CHANGED: _("Phase changed"),
+    events.PLAN_STATUS_CHANGED: _("Status changed"),
 }
 
 
@@ -119,10 +119,10 @@ def history_line(event: AuditEvent) -> str:
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
     for name, labels in (("phase", Phase), ("status", PlanStatus)):
-        if name in after and event.action != "plan.created":
+        if name in after and event.action != events.PLAN_CREATED:
             old, new = before.get(name), after[name]
             text += f": {_label(labels, old)} → {_label(labels, new)}"
-    if event.action == "plan.updated":
+    if event.action == events.PLAN_UPDATED:
         text += ": " + ", ".join(sorted(after))
     return text
 

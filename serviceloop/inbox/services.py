@@ -11,6 +11,7 @@ from serviceloop.audit.models import AuditEvent
 from serviceloop.calendars.business_time import NoWorkingTime, next_working_moment
 from serviceloop.core import clock
 from serviceloop.routing.shifts import schedule_of_user
+from serviceloop.tickets import events as ticket_events
 from serviceloop.tickets.models import Ticket
 
 from .models import Kind, Notification
@@ -109,8 +110,8 @@ def mark_all_read(*, user: User) -> int:
 
 
 # What the inbox reacts to in the audit trail (see receivers.py).
-ASSIGNING = frozenset({"ticket.created", "ticket.assigned"})
-REPLYING = frozenset({"interaction.added"})
+ASSIGNING = frozenset({ticket_events.TICKET_CREATED, ticket_events.TICKET_ASSIGNED})
+REPLYING = frozenset({ticket_events.INTERACTION_ADDED})
 
 
 def concerns_inbox(event: AuditEvent) -> bool:

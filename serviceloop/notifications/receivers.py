@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from serviceloop.audit.models import AuditEvent
+from serviceloop.satisfaction import events as satisfaction_events
 
 from .services import message_kind
 
@@ -17,7 +18,7 @@ MAX_EVENT_AGE = timedelta(days=1)
 
 
 def on_audit_committed(sender: Any, *, event: AuditEvent, **kwargs: Any) -> None:
-    if event.action == "nps_campaign.sent":  # the campaign's survey mails
+    if event.action == satisfaction_events.NPS_CAMPAIGN_SENT:  # the campaign's survey mails
         from .tasks import mail_nps_campaign
 
         mail_nps_campaign.enqueue(int(event.target_id))

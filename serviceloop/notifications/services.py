@@ -22,9 +22,12 @@ from serviceloop.audit import services as audit
 from serviceloop.audit.models import AuditEvent
 from serviceloop.core import clock
 from serviceloop.core.errors import DomainError
-from serviceloop.tickets.choices import Channel, Direction, Status
+from serviceloop.satisfaction import events as satisfaction_events
+from serviceloop.tickets import events as ticket_events
+from serviceloop.tickets.choices import Channel, Direction
 from serviceloop.tickets.models import Ticket
 
+from . import events
 from .choices import DeliveryChannel, DeliveryStatus, MessageKind, SkipReason
 from .composing import context_for, recipient_of
 from .models import Delivery, MailTemplate
@@ -38,27 +41,25 @@ RETRY_BATCH = 100
 def message_kind(event: AuditEvent) -> MessageKind | None:
     """Which customer message `event` calls for, from the event alone (no query)."""
     action, after = event.action, event.after or {}
-    if action == "ticket.created":
+    if action == ticket_events.TICKET_CREATED:
         return MessageKind.CREATED
     if (
-        action == "interaction.added"
+        action == ticket_events.INTERACTION_ADDED
         and after.get("direction") == Direction.OUTBOUND
         and not after.get("is_internal")
     ):
         # only staff can record an outbound interaction; the task checks the author again
         return MessageKind.REPLIED
-    if action in {"ticket.transitioned", "ticket.reopened"} and (
-        after.get("status") == Status.RESOLVED
-    ):
+    if ticket_events.ends_resolved(event):
         return MessageKind.RESOLVED
-    if action == "commitment.created" and not after.get("renegotiated_from"):
+    if action == ticket_events.COMMITMENT_CREATED and not after.get("renegotiated_from"):
         # a replacement of a renegotiated promise is told by commitment.renegotiated
         return MessageKind.PROMISED
-    if action == "commitment.renegotiated":
+    if action == ticket_events.COMMITMENT_RENEGOTIATED:
         return MessageKind.RENEGOTIATED
-    if action == "ticket.customer_reminded":
+    if action == ticket_events.TICKET_CUSTOMER_REMINDED:
         return MessageKind.REMINDER
-    if action == "csat.requested":
+    if action == satisfaction_events.CSAT_REQUESTED:
         return MessageKind.CSAT
     return None
 
@@ -184,13 +185,13 @@ def _send_mail(delivery: Delivery) -> None:
 # The event name an SMS gateway subscribes to (webhooks.Endpoint.events): the audit action
 # the message tells about.
 SMS_EVENT_NAMES: dict[str, str] = {
-    MessageKind.CREATED: "ticket.created",
-    MessageKind.REPLIED: "interaction.added",
-    MessageKind.RESOLVED: "ticket.transitioned",
-    MessageKind.PROMISED: "commitment.created",
-    MessageKind.RENEGOTIATED: "commitment.renegotiated",
-    MessageKind.REMINDER: "ticket.customer_reminded",
-    MessageKind.CSAT: "csat.requested",
+    MessageKind.CREATED: ticket_events.TICKET_CREATED,
+    MessageKind.REPLIED: ticket_events.INTERACTION_ADDED,
+    MessageKind.RESOLVED: ticket_events.TICKET_TRANSITIONED,
+    MessageKind.PROMISED: ticket_events.COMMITMENT_CREATED,
+    MessageKind.RENEGOTIATED: ticket_events.COMMITMENT_RENEGOTIATED,
+    MessageKind.REMINDER: ticket_events.TICKET_CUSTOMER_REMINDED,
+    MessageKind.CSAT: satisfaction_events.CSAT_REQUESTED,
 }
 
 
@@ -249,7 +250,7 @@ def retry_deliveries(*, deliveries: Iterable[Delivery], actor: User) -> int:
         )
         if changed:
             audit.record(
-                actor=actor, action="customer_message.retried", target=delivery,
+                actor=actor, action=events.CUSTOMER_MESSAGE_RETRIED, target=delivery,
                 before={"attempts": delivery.attempts, "error": delivery.error},
             )  # fmt: skip
             count += 1

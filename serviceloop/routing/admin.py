@@ -13,6 +13,7 @@ from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
 from serviceloop.audit.admin_mixins import AuditedAdminMixin
 
+from . import events
 from .models import AgentProfile, TeamRouting
 
 SKILL_SETS = ("categories", "tiers")  # many-to-many: audited after the form saved them
@@ -68,7 +69,7 @@ class AgentProfileAdmin(AuditedAdminMixin):
         if after:
             actor = request.user if isinstance(request.user, User) else None
             audit.record(
-                actor=actor, action="agent_profile.skills_changed", target=profile,
+                actor=actor, action=events.AGENT_PROFILE_SKILLS_CHANGED, target=profile,
                 before=before, after=after,
             )  # fmt: skip
 

@@ -40,7 +40,7 @@ from serviceloop.tickets.choices import OPEN_STATUSES
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.reference import catalogue
 
-from . import shifts
+from . import events, shifts
 from .models import AgentProfile, Rule, TeamRouting
 
 AUTOMATIC = (Rule.ROUND_ROBIN, Rule.LEAST_LOADED)
@@ -309,7 +309,7 @@ def set_away(*, user: User, away: bool) -> AgentProfile:
     profile.is_away = away
     profile.save(update_fields=["is_away"])
     audit.record(
-        actor=user, action="agent.away_changed", target=user,
+        actor=user, action=events.AGENT_AWAY_CHANGED, target=user,
         before={"away": not away}, after={"away": away},
     )  # fmt: skip
     return profile

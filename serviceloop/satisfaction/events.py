@@ -1,6 +1,7 @@
 """The audit events the satisfaction app records, by name: its use cases write them, and the
 receivers of other apps react to them (the notifications app mails a CSAT request and a
-sent campaign's surveys, the followups app calls back after a low score)."""
+sent campaign's surveys, the followups app calls back after a low score). It reacts itself
+to a ticket's resolution (tickets.events.is_resolution) by scheduling a CSAT request."""
 
 from typing import Final
 

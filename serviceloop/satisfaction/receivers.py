@@ -4,22 +4,13 @@
 from typing import Any
 
 from serviceloop.audit.models import AuditEvent
-from serviceloop.tickets.choices import Status
+from serviceloop.tickets.events import is_resolution
 
 from . import tasks
 
 
-def is_resolution(event: AuditEvent) -> bool:
-    """Whether `event` is a ticket becoming resolved (by staff, a customer's API call or the
-    sweep that resolves unanswered tickets), from the event alone."""
-    return (
-        event.action == "ticket.transitioned"
-        and (event.after or {}).get("status") == Status.RESOLVED
-        and event.ticket_id is not None
-    )
-
-
 def on_committed(sender: type[AuditEvent], *, event: AuditEvent, **kwargs: Any) -> None:
-    if is_resolution(event):
-        assert event.ticket_id is not None
+    """A resolution (by staff, a customer's API call or the sweep that resolves unanswered
+    tickets) schedules the request for a rating."""
+    if is_resolution(event) and event.ticket_id is not None:
         tasks.schedule_csat.enqueue(event.ticket_id)

@@ -49,6 +49,7 @@ from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.queries import with_reference_data
 
 from . import services as sla
+from .events import TICKET_ESCALATED
 from .models import Escalation, EscalationRule, EscalationTarget, TicketClock
 
 # One step up each time; critical stays critical.
@@ -305,7 +306,7 @@ def _act(
     notified = [user for user in dict.fromkeys(recipients) if user is not None and user.is_active]
     events.append(
         audit.Entry(
-            actor=None, action="ticket.escalated", target=ticket,
+            actor=None, action=TICKET_ESCALATED, target=ticket,
             after={
                 "rule": rule.code, "target": target, "level": level_name(rule), "due_at": due_at,
                 "notified": [user.pk for user in notified], "changed": done,

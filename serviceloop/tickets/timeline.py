@@ -6,10 +6,10 @@ a readable sentence in the active language). A fixed number of queries whatever 
 of the history: each source is read once, and the people the events name in one more.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import formats, timezone
@@ -24,24 +24,63 @@ from serviceloop.customers.models import Customer
 
 from . import queries
 from .choices import CommitmentStatus, Status, Urgency
+from .events import (
+    ASSIGNEE_CHANGES,
+    ATTACHMENT_ADDED,
+    COMMITMENT_CREATED,
+    COMMITMENT_KEPT,
+    COMMITMENT_MISSED,
+    COMMITMENT_MOVED,
+    COMMITMENT_REMINDED,
+    COMMITMENT_RENEGOTIATED,
+    INTERACTION_ADDED,
+    INTERACTION_EDITED,
+    NOTE_ADDED,
+    TICKET_ASSIGNED,
+    TICKET_CREATED,
+    TICKET_CUSTOMER_REMINDED,
+    TICKET_FIRST_RESPONSE,
+    TICKET_FOLLOWED_UP,
+    TICKET_FOLLOWS,
+    TICKET_MERGE_RECEIVED,
+    TICKET_MERGED,
+    TICKET_REOPENED,
+    TICKET_TRANSFERRED,
+    TICKET_TRANSITIONED,
+    TICKET_UPDATED,
+    TICKET_URGENCY_CHANGED,
+)
 from .models import Attachment, Commitment, Interaction, Ticket
 from .reference import catalogue
 
 EntryKind = Literal["request", "interaction", "note", "commitment", "attachment", "status", "event"]
 
+# Events of the apps above tickets, which tickets may not import: the names are theirs
+# (sla.events, satisfaction.events, followups.events) and tests/test_events.py checks that
+# these copies say the same.
+TICKET_ESCALATED: Final = "ticket.escalated"
+CSAT_SCHEDULED: Final = "csat.scheduled"
+CSAT_REQUESTED: Final = "csat.requested"
+CSAT_ANSWERED: Final = "csat.answered"
+CSAT_UPDATED: Final = "csat.updated"
+FOLLOW_UP_OPENED: Final = "follow_up.opened"
+FOLLOW_UP_RECORDED: Final = "follow_up.recorded"
+FOLLOW_UP_CANCELLED: Final = "follow_up.cancelled"
+FOLLOW_UP_OVERDUE: Final = "follow_up.overdue"
+
 # Events already shown through what they describe (the interaction, the promise, the file),
 # and bookkeeping that says nothing to a reader.
 _SHOWN_ELSEWHERE = frozenset(
     {
-        "ticket.created",
-        "ticket.first_response",
-        "interaction.added",
-        "note.added",
-        "commitment.created",
-        "attachment.added",
-        "ticket.escalated",  # the system's internal note says what happened and to whom
-        "csat.scheduled",
-        "follow_up.overdue",  # the assignee's notification
+        TICKET_CREATED,
+        TICKET_FIRST_RESPONSE,
+        INTERACTION_ADDED,
+        NOTE_ADDED,
+        COMMITMENT_CREATED,
+        ATTACHMENT_ADDED,
+        TICKET_ESCALATED,  # the system's internal note says what happened and to whom
+        CSAT_SCHEDULED,
+        FOLLOW_UP_OVERDUE,  # the assignee's notification
     }
 )
 # Same moment: the request first, then what was said, promised, attached, and what it did.
@@ -95,7 +134,7 @@ def timeline_of(ticket: Ticket, *, user: User, merged_ids: list[int] | None = No
         else:
             loose.append(attachment)
 
-    created = next((e for e in events if e.action == "ticket.created"), None)
+    created = next((e for e in events if e.action == TICKET_CREATED), None)
     recorder = people.get(created.actor_id) if created and created.actor_id else None
     entries = [
         Entry(
@@ -139,10 +178,14 @@ def timeline_of(ticket: Ticket, *, user: User, merged_ids: list[int] | None = No
                 from_ticket=numbers.get(attachment.ticket_id, ""),
             )
         )
-    promised = {str(commitment.pk): commitment.text for commitment in commitments}
+    known = _Known(
+        ticket=ticket,
+        people=people,
+        promised={str(commitment.pk): commitment.text for commitment in commitments},
+    )
     for event in events:
         if event.action not in _SHOWN_ELSEWHERE:
-            entries.append(_event_entry(event, ticket=ticket, people=people, promised=promised))
+            entries.append(_event_entry(event, known))
     entries.sort(key=lambda e: (e.at, _RANK[e.kind]))  # stable: ties keep their order
     return entries
 
@@ -190,7 +233,7 @@ def _people(events: list[AuditEvent], attachments: list[Attachment]) -> dict[int
     for event in events:
         if event.actor_id:
             ids.add(event.actor_id)
-        if event.action == "ticket.assigned" or event.action == "ticket.transferred":
+        if event.action in ASSIGNEE_CHANGES:
             for values in (event.before, event.after):
                 if isinstance(values.get("assignee"), int):
                     ids.add(values["assignee"])
@@ -230,110 +273,207 @@ def _person(user_id: Any, people: Mapping[int, User]) -> str:
     return person.display_name if person else "—"
 
 
-def _event_entry(
-    event: AuditEvent, *, ticket: Ticket, people: Mapping[int, User], promised: Mapping[str, str]
-) -> Entry:
-    """The event as a sentence of the active language; "status" for changes of status."""
-    actor = _actor(event, people)
-    before, after, action = event.before, event.after, event.action
+# --- the audit events, told --------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Known:
+    """What the sentences may name besides the event: the ticket, the people the events name
+    and the ticket's promises (their text by id)."""
+
+    ticket: Ticket
+    people: Mapping[int, User]
+    promised: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class _Told:
+    """An event as the timeline tells it: the sentence, the note that goes with it (the
+    event's own, a resolution summary, a reason, a comment or none) and its kind."""
+
+    sentence: str
+    note: str
     kind: EntryKind = "event"
-    note = event.note
-    if action == "ticket.transitioned" and "status" in after:
-        kind = "status"
-        sentence = _("%(actor)s changed the status: %(before)s → %(after)s") % {
-            "actor": actor,
-            "before": _label(Status, before.get("status")),
-            "after": _label(Status, after["status"]),
-        }
-        # the notes of automatic moves ("first response") are bookkeeping; a summary is not
-        note = after.get("resolution") or ""
-    elif action == "ticket.reopened":
-        kind = "status"
-        sentence = _("%(actor)s reopened the ticket") % {"actor": actor}
-    elif action == "ticket.assigned":
-        assignee = after.get("assignee")
-        if assignee is None:
-            sentence = _("%(actor)s returned the ticket to the team queue") % {"actor": actor}
-        elif assignee == event.actor_id:
-            sentence = _("%(actor)s took the ticket") % {"actor": actor}
-        else:
-            sentence = _("%(actor)s assigned the ticket to %(assignee)s") % {
-                "actor": actor,
-                "assignee": _person(assignee, people),
-            }
-    elif action == "ticket.transferred":
-        sentence = _("%(actor)s transferred the ticket from %(before)s to %(after)s") % {
-            "actor": actor,
-            "before": _team(before.get("team")),
-            "after": _team(after.get("team")),
-        }
-    elif action == "ticket.urgency_changed":
-        sentence = _("%(actor)s changed the urgency: %(before)s → %(after)s") % {
-            "actor": actor,
-            "before": _label(Urgency, before.get("urgency")),
-            "after": _label(Urgency, after.get("urgency")),
-        }
-    elif action == "ticket.updated":
-        sentence = _updated_sentence(actor, before, after)
-    elif action == "ticket.merged":
-        into = ticket.merged_into if ticket.merged_into_id == after.get("merged_into") else None
-        sentence = _("%(actor)s merged this ticket into %(number)s") % {
-            "actor": actor,
-            "number": into.number if into else "—",
-        }
-    elif action == "ticket.merge_received":
-        sentence = _("%(actor)s merged %(number)s into this ticket") % {
-            "actor": actor,
-            "number": after.get("merged_ticket", "—"),
-        }
-    elif action.startswith("commitment."):
-        sentence = _commitment_sentence(event, actor, promised.get(event.target_id, ""))
-        if action == "commitment.renegotiated":
-            note = after.get("reason") or note
-    elif action == "ticket.customer_reminded":
-        sentence = _("%(actor)s reminded the customer that we wait for their answer") % {
-            "actor": actor
-        }
-    elif action == "ticket.follows":
-        sentence = _("%(actor)s wrote to the closed ticket %(number)s; this ticket follows it") % {
-            "actor": actor,
-            "number": after.get("follows", "—"),
-        }
-    elif action == "ticket.followed_up":
-        sentence = _(
-            "%(actor)s wrote after the ticket was closed; the message opened %(number)s"
-        ) % {
-            "actor": actor,
-            "number": after.get("follow_up", "—"),
-        }
-    elif action == "csat.requested":
-        sentence = _("The customer was asked to rate the service")
-    elif action in ("csat.answered", "csat.updated"):
-        template = (
-            _("The customer rated the service %(score)s of 5")
-            if action == "csat.answered"
-            else _("The customer changed the rating to %(score)s of 5")
-        )
-        sentence = template % {"score": after.get("score", "—")}
-        note = after.get("comment") or ""
-    elif action == "follow_up.opened":
-        sentence = _("A follow-up call was planned, due %(due)s") % {
-            "due": _moment(after.get("due_at")),
-        }
-    elif action == "follow_up.recorded":
-        sentence = _("%(actor)s made the follow-up call: %(outcome)s") % {
-            "actor": actor,
-            "outcome": _("solved") if after.get("outcome") == "solved" else _("not solved"),
-        }
-        note = ""  # the notes are the internal note beside it
-    elif action == "follow_up.cancelled":
-        sentence = _("The follow-up call was cancelled: the ticket was reopened")
-        note = ""
-    elif action == "interaction.edited":
-        sentence = _("%(actor)s corrected an entry of the conversation") % {"actor": actor}
+
+
+def _event_entry(event: AuditEvent, known: _Known) -> Entry:
+    """The event as a sentence of the active language; "status" for changes of status."""
+    actor = _actor(event, known.people)
+    tell = _TELLING.get(event.action, _told_plainly)
+    told = tell(event, actor, known)
+    return Entry(
+        kind=told.kind, at=event.occurred_at, actor=actor, sentence=told.sentence, note=told.note
+    )
+
+
+def _told_plainly(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    """An event the timeline has no sentence for: its name."""
+    return _Told(_("%(actor)s: %(action)s") % {"actor": actor, "action": event.action}, event.note)
+
+
+def _transitioned(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    before, after = event.before, event.after
+    if "status" not in after:
+        return _told_plainly(event, actor, known)
+    sentence = _("%(actor)s changed the status: %(before)s → %(after)s") % {
+        "actor": actor,
+        "before": _label(Status, before.get("status")),
+        "after": _label(Status, after["status"]),
+    }
+    # the notes of automatic moves ("first response") are bookkeeping; a summary is not
+    return _Told(sentence, after.get("resolution") or "", kind="status")
+
+
+def _reopened(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    return _Told(_("%(actor)s reopened the ticket") % {"actor": actor}, event.note, kind="status")
+
+
+def _assigned(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    assignee = event.after.get("assignee")
+    if assignee is None:
+        sentence = _("%(actor)s returned the ticket to the team queue") % {"actor": actor}
+    elif assignee == event.actor_id:
+        sentence = _("%(actor)s took the ticket") % {"actor": actor}
     else:
-        sentence = _("%(actor)s: %(action)s") % {"actor": actor, "action": action}
-    return Entry(kind=kind, at=event.occurred_at, actor=actor, sentence=sentence, note=note)
+        sentence = _("%(actor)s assigned the ticket to %(assignee)s") % {
+            "actor": actor,
+            "assignee": _person(assignee, known.people),
+        }
+    return _Told(sentence, event.note)
+
+
+def _transferred(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    sentence = _("%(actor)s transferred the ticket from %(before)s to %(after)s") % {
+        "actor": actor,
+        "before": _team(event.before.get("team")),
+        "after": _team(event.after.get("team")),
+    }
+    return _Told(sentence, event.note)
+
+
+def _urgency_changed(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    sentence = _("%(actor)s changed the urgency: %(before)s → %(after)s") % {
+        "actor": actor,
+        "before": _label(Urgency, event.before.get("urgency")),
+        "after": _label(Urgency, event.after.get("urgency")),
+    }
+    return _Told(sentence, event.note)
+
+
+def _updated(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    return _Told(_updated_sentence(actor, event.before, event.after), event.note)
+
+
+def _merged(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    ticket = known.ticket
+    into = ticket.merged_into if ticket.merged_into_id == event.after.get("merged_into") else None
+    sentence = _("%(actor)s merged this ticket into %(number)s") % {
+        "actor": actor,
+        "number": into.number if into else "—",
+    }
+    return _Told(sentence, event.note)
+
+
+def _merge_received(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    sentence = _("%(actor)s merged %(number)s into this ticket") % {
+        "actor": actor,
+        "number": event.after.get("merged_ticket", "—"),
+    }
+    return _Told(sentence, event.note)
+
+
+def _commitment(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    sentence = _commitment_sentence(event, actor, known.promised.get(event.target_id, ""))
+    if event.action == COMMITMENT_RENEGOTIATED:
+        return _Told(sentence, event.after.get("reason") or event.note)
+    return _Told(sentence, event.note)
+
+
+def _customer_reminded(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    sentence = _("%(actor)s reminded the customer that we wait for their answer") % {"actor": actor}
+    return _Told(sentence, event.note)
+
+
+def _follows(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    sentence = _("%(actor)s wrote to the closed ticket %(number)s; this ticket follows it") % {
+        "actor": actor,
+        "number": event.after.get("follows", "—"),
+    }
+    return _Told(sentence, event.note)
+
+
+def _followed_up(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    sentence = _("%(actor)s wrote after the ticket was closed; the message opened %(number)s") % {
+        "actor": actor,
+        "number": event.after.get("follow_up", "—"),
+    }
+    return _Told(sentence, event.note)
+
+
+def _interaction_edited(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    sentence = _("%(actor)s corrected an entry of the conversation") % {"actor": actor}
+    return _Told(sentence, event.note)
+
+
+def _csat_requested(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    return _Told(_("The customer was asked to rate the service"), event.note)
+
+
+def _csat_answered(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    template = (
+        _("The customer rated the service %(score)s of 5")
+        if event.action == CSAT_ANSWERED
+        else _("The customer changed the rating to %(score)s of 5")
+    )
+    sentence = template % {"score": event.after.get("score", "—")}
+    return _Told(sentence, event.after.get("comment") or "")
+
+
+def _follow_up_opened(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    sentence = _("A follow-up call was planned, due %(due)s") % {
+        "due": _moment(event.after.get("due_at")),
+    }
+    return _Told(sentence, event.note)
+
+
+def _follow_up_recorded(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    sentence = _("%(actor)s made the follow-up call: %(outcome)s") % {
+        "actor": actor,
+        "outcome": _("solved") if event.after.get("outcome") == "solved" else _("not solved"),
+    }
+    return _Told(sentence, "")  # the notes are the internal note beside it
+
+
+def _follow_up_cancelled(event: AuditEvent, actor: str, known: _Known) -> _Told:
+    return _Told(_("The follow-up call was cancelled: the ticket was reopened"), "")
+
+
+# How each event is told (any other: plainly, by its name).
+_TELLING: dict[str, Callable[[AuditEvent, str, _Known], _Told]] = {
+    TICKET_TRANSITIONED: _transitioned,
+    TICKET_REOPENED: _reopened,
+    TICKET_ASSIGNED: _assigned,
+    TICKET_TRANSFERRED: _transferred,
+    TICKET_URGENCY_CHANGED: _urgency_changed,
+    TICKET_UPDATED: _updated,
+    TICKET_MERGED: _merged,
+    TICKET_MERGE_RECEIVED: _merge_received,
+    COMMITMENT_KEPT: _commitment,
+    COMMITMENT_MISSED: _commitment,
+    COMMITMENT_RENEGOTIATED: _commitment,
+    COMMITMENT_REMINDED: _commitment,
+    COMMITMENT_MOVED: _commitment,
+    TICKET_CUSTOMER_REMINDED: _customer_reminded,
+    TICKET_FOLLOWS: _follows,
+    TICKET_FOLLOWED_UP: _followed_up,
+    INTERACTION_EDITED: _interaction_edited,
+    CSAT_REQUESTED: _csat_requested,
+    CSAT_ANSWERED: _csat_answered,
+    CSAT_UPDATED: _csat_answered,
+    FOLLOW_UP_OPENED: _follow_up_opened,
+    FOLLOW_UP_RECORDED: _follow_up_recorded,
+    FOLLOW_UP_CANCELLED: _follow_up_cancelled,
+}
 
 
 def _moment(value: Any) -> str:
@@ -367,15 +507,15 @@ def _verbose_name(name: str) -> str:
 
 def _commitment_sentence(event: AuditEvent, actor: str, text: str) -> str:
     values = {"actor": actor, "text": text or _("a promise")}
-    if event.action == "commitment.kept":
+    if event.action == COMMITMENT_KEPT:
         return _("%(actor)s kept the promise “%(text)s”") % values
-    if event.action == "commitment.missed":
+    if event.action == COMMITMENT_MISSED:
         return _("The promise “%(text)s” was missed") % values
-    if event.action == "commitment.renegotiated":
+    if event.action == COMMITMENT_RENEGOTIATED:
         return _("%(actor)s renegotiated the promise “%(text)s”") % values
-    if event.action == "commitment.reminded":
+    if event.action == COMMITMENT_REMINDED:
         return _("The owner was reminded of the promise “%(text)s”") % values
-    if event.action == "commitment.moved":
+    if event.action == COMMITMENT_MOVED:
         return _("%(actor)s moved the promise “%(text)s” here from %(number)s") % {
             **values,
             "number": event.before.get("ticket", "—"),

@@ -25,6 +25,7 @@ from serviceloop.customers.contacts import normalise_phone
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.reference import catalogue
 
+from . import events
 from .models import Delivery, DeliveryStatus, Endpoint, EndpointKind, new_secret
 from .tasks import deliver_webhooks
 
@@ -190,7 +191,7 @@ def retry_deliveries(*, deliveries: Iterable[Delivery], actor: User) -> int:
         )
         audit.record(
             actor=actor,
-            action="webhook_delivery.retried",
+            action=events.WEBHOOK_DELIVERY_RETRIED,
             target=delivery,
             before={"status": delivery.status, "attempts": delivery.attempts},
             after={"status": DeliveryStatus.PENDING, "attempts": 0},
@@ -209,5 +210,5 @@ def rotate_secret(*, endpoint: Endpoint, actor: User) -> Endpoint:
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     endpoint.secret = new_secret()
     endpoint.save(update_fields=["secret"])
-    audit.record(actor=actor, action="webhook_endpoint.secret_rotated", target=endpoint)
+    audit.record(actor=actor, action=events.WEBHOOK_ENDPOINT_SECRET_ROTATED, target=endpoint)
     return endpoint

@@ -19,7 +19,7 @@ from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.queries import tickets_visible_to
 from serviceloop.tickets.reference import catalogue
 
-from .. import numbering
+from .. import events, numbering
 from ..choices import (
     CLASSIFICATION_CHOICES,
     CLASSIFICATION_FIELDS,
@@ -95,7 +95,9 @@ def _classify(item: FeedbackItem, actor: User | None, cleaned: Mapping[str, Any]
         columns += ["classified_at", "classified_by"]
     item.updated_at = now
     item.save(update_fields=[*columns, "updated_at"])
-    audit.record(actor=actor, action="feedback.classified", target=item, before=before, after=after)
+    audit.record(
+        actor=actor, action=events.FEEDBACK_CLASSIFIED, target=item, before=before, after=after
+    )
     return True
 
 
@@ -146,7 +148,7 @@ def _set_status(item: FeedbackItem, actor: User | None, status: str, reason: str
     item.save(update_fields=[*fields, "updated_at"])
     audit.record(
         actor=actor,
-        action="feedback.status_changed",
+        action=events.FEEDBACK_STATUS_CHANGED,
         target=item,
         before=before,
         after=after,
@@ -237,7 +239,7 @@ def link_tickets(*, item: FeedbackItem, actor: User, numbers: Sequence[str]) -> 
         item.save(update_fields=["updated_at"])
         audit.record(
             actor=actor,
-            action="feedback.tickets_linked",
+            action=events.FEEDBACK_TICKETS_LINKED,
             target=item,
             after={"tickets": [ticket.number for ticket in added]},
         )
@@ -256,7 +258,7 @@ def unlink_ticket(*, item: FeedbackItem, actor: User, number: str) -> FeedbackIt
         item.save(update_fields=["updated_at"])
         audit.record(
             actor=actor,
-            action="feedback.ticket_unlinked",
+            action=events.FEEDBACK_TICKET_UNLINKED,
             target=item,
             before={"tickets": [ticket.number]},
         )
@@ -401,6 +403,9 @@ def register_feedback(
         **audit.snapshot(item, [name for name in CLASSIFIED_COLUMNS if name in cleaned]),
     }
     audit.record(
-        actor=None if anonymous else actor, action="feedback.registered", target=item, after=after
+        actor=None if anonymous else actor,
+        action=events.FEEDBACK_REGISTERED,
+        target=item,
+        after=after,
     )
     return item

@@ -19,6 +19,7 @@ from serviceloop.core.errors import Conflict, DomainError, NotPermitted, Validat
 from serviceloop.inbox.models import Kind
 from serviceloop.inbox.services import notify
 
+from .. import events
 from ..choices import QuestionKind, Source
 from ..models import FeedbackItem, StaffSurvey, StaffSurveyAnswer, StaffSurveyInvitation
 from ..permissions import require_manager, require_survey_manager
@@ -88,7 +89,7 @@ def create_staff_survey(
     )
     audit.record(
         actor=actor,
-        action="staff_survey.created",
+        action=events.STAFF_SURVEY_CREATED,
         target=survey,
         after={
             "title": title,
@@ -131,7 +132,7 @@ def send_staff_survey(*, survey: StaffSurvey, actor: User) -> list[StaffSurveyIn
         notify(members, kind=kind, params=params)
     audit.record(
         actor=actor,
-        action="staff_survey.sent",
+        action=events.STAFF_SURVEY_SENT,
         target=survey,
         after={"invited": len(invitations), "team": survey.team.code},
     )
@@ -220,7 +221,7 @@ def register_feedback_from_staff_survey(
         raise Conflict(_("This answer is in the register already.")) from None
     audit.record(
         actor=actor,
-        action="feedback.taken_from_staff_survey",
+        action=events.FEEDBACK_TAKEN_FROM_STAFF_SURVEY,
         target=item,
         after={"survey": survey.pk, "question": question},
     )

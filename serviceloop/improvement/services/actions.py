@@ -12,6 +12,7 @@ from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError
 
+from .. import events
 from ..choices import ActionStatus
 from ..models import ImprovementPlan, PlanAction, PlanActionNote
 from .common import MAX_TITLE, Errors, clean_text, raise_if
@@ -87,7 +88,7 @@ def add_action(*, plan: ImprovementPlan, actor: User, draft: ActionDraft) -> Pla
     refresh_teams(locked)
     audit.record(
         actor=actor,
-        action="plan_action.added",
+        action=events.PLAN_ACTION_ADDED,
         target=action,
         after={"plan": locked.code, **audit.snapshot(action, ACTION_FIELDS)},
     )
@@ -114,7 +115,11 @@ def update_action(*, action: PlanAction, actor: User, draft: ActionDraft) -> Pla
     before, after = audit.changed(before, audit.snapshot(locked, ACTION_FIELDS))
     if after:
         audit.record(
-            actor=actor, action="plan_action.updated", target=locked, before=before, after=after
+            actor=actor,
+            action=events.PLAN_ACTION_UPDATED,
+            target=locked,
+            before=before,
+            after=after,
         )
     return locked
 
@@ -125,7 +130,7 @@ def _add_note(action: PlanAction, actor: User, text: str) -> PlanActionNote:
     )
     audit.record(
         actor=actor,
-        action="plan_action.noted",
+        action=events.PLAN_ACTION_NOTED,
         target=action,
         after={"note": note.pk, "text": text},
     )
@@ -165,7 +170,11 @@ def set_action_status(
     locked.save(update_fields=["status", "actual_end", "updated_at"])
     before, after = audit.changed(before, audit.snapshot(locked, ["status", "actual_end"]))
     audit.record(
-        actor=actor, action="plan_action.status_changed", target=locked, before=before, after=after
+        actor=actor,
+        action=events.PLAN_ACTION_STATUS_CHANGED,
+        target=locked,
+        before=before,
+        after=after,
     )
     if text:
         _add_note(locked, actor, text)
@@ -193,7 +202,7 @@ def delete_action(*, action: PlanAction, actor: User) -> None:
         raise Conflict(_("This action has a history; cancel it instead of deleting it."))
     audit.record(
         actor=actor,
-        action="plan_action.deleted",
+        action=events.PLAN_ACTION_DELETED,
         target=locked,
         before={"plan": locked.plan.code, **audit.snapshot(locked, ACTION_FIELDS)},
     )

@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,7 @@ from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError, ValidationFailed
 from serviceloop.tickets.models import Category
 
+from .. import events
 from ..choices import AnalysisStatus, CauseCategory
 from ..models import AnalysisWhy, FishboneCause, RootCauseAnalysis
 from ..permissions import require_manager
@@ -77,10 +78,14 @@ def _touch(analysis: RootCauseAnalysis) -> None:
     analysis.save(update_fields=["updated_at"])
 
 
+# The event of a part of an analysis changed, by the part's name.
+_PART_UPDATED = {"why": events.ANALYSIS_WHY_UPDATED, "cause": events.ANALYSIS_CAUSE_UPDATED}
+
+
 def _update_part(
     analysis: RootCauseAnalysis,
     part: AnalysisWhy | FishboneCause,
-    name: str,
+    name: Literal["why", "cause"],
     values: dict[str, Any],
     actor: User,
 ) -> None:
@@ -95,7 +100,7 @@ def _update_part(
         _touch(analysis)
         audit.record(
             actor=actor,
-            action=f"analysis.{name}_updated",
+            action=_PART_UPDATED[name],
             target=analysis,
             before={name: part.pk, **before},
             after={name: part.pk, **after},
@@ -142,7 +147,7 @@ def start_analysis(*, actor: User, draft: AnalysisDraft) -> RootCauseAnalysis:
     analysis.feedback_items.add(*items)
     audit.record(
         actor=actor,
-        action="analysis.started",
+        action=events.ANALYSIS_STARTED,
         target=analysis,
         after={
             **audit.snapshot(analysis, ANALYSIS_FIELDS),
@@ -180,7 +185,7 @@ def update_analysis(
     before, after = audit.changed(before, audit.snapshot(locked, ANALYSIS_FIELDS))
     if after:
         audit.record(
-            actor=actor, action="analysis.updated", target=locked, before=before, after=after
+            actor=actor, action=events.ANALYSIS_UPDATED, target=locked, before=before, after=after
         )
     return locked
 
@@ -212,7 +217,7 @@ def add_why(
     _touch(locked)
     audit.record(
         actor=actor,
-        action="analysis.why_added",
+        action=events.ANALYSIS_WHY_ADDED,
         target=locked,
         after={"why": why.pk, "position": why.position, "question": question, "answer": answer},
     )
@@ -240,7 +245,7 @@ def remove_why(*, why: AnalysisWhy, actor: User) -> None:
             step.position = position
             step.save(update_fields=["position"])
     _touch(locked)
-    audit.record(actor=actor, action="analysis.why_removed", target=locked, before=removed)
+    audit.record(actor=actor, action=events.ANALYSIS_WHY_REMOVED, target=locked, before=removed)
 
 
 # --- the fishbone ---------------------------------------------------------------------
@@ -280,7 +285,7 @@ def add_cause(
     _touch(locked)
     audit.record(
         actor=actor,
-        action="analysis.cause_added",
+        action=events.ANALYSIS_CAUSE_ADDED,
         target=locked,
         after={
             "cause": cause.pk,
@@ -311,7 +316,7 @@ def remove_cause(*, cause: FishboneCause, actor: User) -> None:
     removed = {"cause": cause.pk, "category": cause.category, "text": cause.text}
     cause.delete()
     _touch(locked)
-    audit.record(actor=actor, action="analysis.cause_removed", target=locked, before=removed)
+    audit.record(actor=actor, action=events.ANALYSIS_CAUSE_REMOVED, target=locked, before=removed)
 
 
 # --- evidence -------------------------------------------------------------------------
@@ -344,7 +349,7 @@ def link_evidence(
         _touch(locked)
         audit.record(
             actor=actor,
-            action="analysis.evidence_linked",
+            action=events.ANALYSIS_EVIDENCE_LINKED,
             target=locked,
             after={
                 "tickets": sorted(t.number for t in new_tickets),
@@ -374,7 +379,7 @@ def unlink_evidence(
         _touch(locked)
         audit.record(
             actor=actor,
-            action="analysis.evidence_unlinked",
+            action=events.ANALYSIS_EVIDENCE_UNLINKED,
             target=locked,
             before={
                 "tickets": sorted(t.number for t in gone_tickets),
@@ -410,7 +415,7 @@ def conclude_analysis(
     locked.save(update_fields=["status", "conclusions", "concluded_at", "updated_at"])
     before, after = audit.changed(before, audit.snapshot(locked, ["status", "conclusions"]))
     audit.record(
-        actor=actor, action="analysis.concluded", target=locked, before=before, after=after
+        actor=actor, action=events.ANALYSIS_CONCLUDED, target=locked, before=before, after=after
     )
     return locked
 
@@ -427,7 +432,7 @@ def reopen_analysis(*, analysis: RootCauseAnalysis, actor: User) -> RootCauseAna
     locked.save(update_fields=["status", "concluded_at", "updated_at"])
     audit.record(
         actor=actor,
-        action="analysis.reopened",
+        action=events.ANALYSIS_REOPENED,
         target=locked,
         before={"status": AnalysisStatus.CONCLUDED},
         after={"status": AnalysisStatus.DRAFT},
@@ -443,7 +448,7 @@ def delete_analysis(*, analysis: RootCauseAnalysis, actor: User) -> None:
         raise Conflict(_("An improvement plan refers to this analysis; it cannot be deleted."))
     audit.record(
         actor=actor,
-        action="analysis.deleted",
+        action=events.ANALYSIS_DELETED,
         target=locked,
         before=audit.snapshot(locked, ANALYSIS_FIELDS),
     )

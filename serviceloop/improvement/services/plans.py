@@ -17,7 +17,7 @@ from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError, ValidationFailed
 
-from .. import numbering
+from .. import events, numbering
 from ..choices import Phase, PlanStatus
 from ..models import ImprovementPlan, RootCauseAnalysis
 from ..permissions import require_manager
@@ -251,7 +251,7 @@ def create_plan(*, actor: User, draft: PlanDraft) -> ImprovementPlan:
     plan.analyses.set(clean.analyses)
     refresh_teams(plan)
     audit.record(
-        actor=actor, action="plan.created", target=plan, after=_snapshot(plan, clean.analyses)
+        actor=actor, action=events.PLAN_CREATED, target=plan, after=_snapshot(plan, clean.analyses)
     )
     return plan
 
@@ -283,7 +283,9 @@ def update_plan(*, plan: ImprovementPlan, actor: User, draft: PlanDraft) -> Impr
     refresh_teams(locked)
     before, after = audit.changed(before, _snapshot(locked, clean.analyses))
     if after:
-        audit.record(actor=actor, action="plan.updated", target=locked, before=before, after=after)
+        audit.record(
+            actor=actor, action=events.PLAN_UPDATED, target=locked, before=before, after=after
+        )
     return locked
 
 
@@ -312,7 +314,7 @@ def change_phase(
     locked.save(update_fields=fields)
     audit.record(
         actor=actor,
-        action="plan.phase_changed",
+        action=events.PLAN_PHASE_CHANGED,
         target=locked,
         before=before,
         after={"phase": phase, "do_started_on": locked.do_started_on},
@@ -343,7 +345,7 @@ def change_plan_status(
     locked.save(update_fields=["status", "closed_at", "updated_at"])
     audit.record(
         actor=actor,
-        action="plan.status_changed",
+        action=events.PLAN_STATUS_CHANGED,
         target=locked,
         before=before,
         after={"status": status},
@@ -363,7 +365,7 @@ def delete_plan(*, plan: ImprovementPlan, actor: User) -> None:
         )
     audit.record(
         actor=actor,
-        action="plan.deleted",
+        action=events.PLAN_DELETED,
         target=locked,
         before=_snapshot(locked, list(locked.analyses.all())),
     )

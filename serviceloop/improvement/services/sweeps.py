@@ -12,6 +12,7 @@ from serviceloop.core.batches import skip_locked
 from serviceloop.inbox.models import Kind as NotificationKind
 from serviceloop.inbox.services import notify
 
+from .. import events
 from ..choices import ActionStatus, PlanStatus
 from ..models import PlanAction
 
@@ -54,7 +55,7 @@ def _delay_batch(batch: int) -> tuple[int, int]:
         claimed += 1
         audit.record(
             actor=None,
-            action="plan_action.delayed",
+            action=events.PLAN_ACTION_DELAYED,
             target=action,
             before={"status": ActionStatus.ON_SCHEDULE},
             after={"status": ActionStatus.DELAYED},

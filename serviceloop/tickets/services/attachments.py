@@ -19,6 +19,7 @@ from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
 
+from .. import events
 from ..choices import Status
 from ..models import Attachment, Interaction, Ticket
 
@@ -95,7 +96,7 @@ def add_attachment(
     attachment.save()
     audit.record(
         actor=actor,
-        action="attachment.added",
+        action=events.ATTACHMENT_ADDED,
         target=attachment,
         after=audit.snapshot(
             attachment, ["filename", "content_type", "size", "sha256", "is_internal"]

@@ -12,6 +12,7 @@ from serviceloop.accounts.models import Team, User
 from serviceloop.audit import services as audit
 from serviceloop.core.errors import NotPermitted, ValidationFailed
 
+from .. import events
 from ..models import Category
 
 CATEGORY_FIELDS = ("name_en", "name_zh", "parent", "team", "position", "is_active")
@@ -90,7 +91,7 @@ def create_category(*, actor: User, code: str, values: Mapping[str, Any]) -> Cat
         raise ValidationFailed(errors)
     category = Category.objects.create(code=code, **resolved)
     audit.record(
-        actor=actor, action="category.created", target=category,
+        actor=actor, action=events.CATEGORY_CREATED, target=category,
         after={"code": code, **audit.snapshot(category, CATEGORY_FIELDS)},
     )  # fmt: skip
     return category
@@ -113,6 +114,6 @@ def update_category(*, category: Category, actor: User, changes: Mapping[str, An
     if after:
         category.save(update_fields=list(after))
         audit.record(
-            actor=actor, action="category.updated", target=category, before=before, after=after
+            actor=actor, action=events.CATEGORY_UPDATED, target=category, before=before, after=after
         )
     return category

@@ -11,6 +11,7 @@ from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError, ValidationFailed
 
+from .. import events
 from ..choices import CommitmentStatus, Status
 from ..models import Commitment, Ticket
 from .lifecycle import lock_ticket
@@ -60,17 +61,25 @@ def create_commitment(
     )
     audit.record(
         actor=actor,
-        action="commitment.created",
+        action=events.COMMITMENT_CREATED,
         target=commitment,
         after=audit.snapshot(commitment, COMMITMENT_FIELDS),
     )
     return commitment
 
 
+# The event of a promise settled, by the status it ends in.
+_SETTLED = {
+    CommitmentStatus.KEPT: events.COMMITMENT_KEPT,
+    CommitmentStatus.MISSED: events.COMMITMENT_MISSED,
+    CommitmentStatus.RENEGOTIATED: events.COMMITMENT_RENEGOTIATED,
+}
+
+
 def _settle(
     commitment: Commitment,
     *,
-    to: str,
+    to: CommitmentStatus,
     actor: User | None,
     allowed_from: tuple[str, ...],
     reason: str = "",
@@ -88,7 +97,7 @@ def _settle(
     locked.settled_at = clock.now()
     locked.save(update_fields=["status", "reason", "settled_at"])
     before, after = audit.changed(before, audit.snapshot(locked, ["status", "reason"]))
-    audit.record(actor=actor, action=f"commitment.{to}", target=locked, before=before, after=after)
+    audit.record(actor=actor, action=_SETTLED[to], target=locked, before=before, after=after)
     return locked
 
 
@@ -119,7 +128,7 @@ def mark_commitment_reminded(*, commitment: Commitment) -> None:
     commitment.save(update_fields=["reminded_at"])
     audit.record(
         actor=None,
-        action="commitment.reminded",
+        action=events.COMMITMENT_REMINDED,
         target=commitment,
         after={"reminded_at": now, "due_at": commitment.due_at},
     )
@@ -160,7 +169,7 @@ def renegotiate_commitment(
     )
     audit.record(
         actor=actor,
-        action="commitment.created",
+        action=events.COMMITMENT_CREATED,
         target=replacement,
         after={**audit.snapshot(replacement, COMMITMENT_FIELDS), "renegotiated_from": old.pk},
         note=reason,

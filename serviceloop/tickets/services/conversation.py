@@ -14,7 +14,7 @@ from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
 
-from .. import signals
+from .. import events, signals
 from ..choices import Channel, Direction, Emotion, Status
 from ..models import Interaction, Ticket
 from .attachments import attach_files
@@ -128,7 +128,7 @@ def add_interaction(
     )
     audit.record(
         actor=actor,
-        action="note.added" if is_internal else "interaction.added",
+        action=events.NOTE_ADDED if is_internal else events.INTERACTION_ADDED,
         target=interaction,
         after=audit.snapshot(interaction, INTERACTION_FIELDS),
     )
@@ -170,13 +170,13 @@ def _open_follow_up(*, closed: Ticket, actor: User, content: str, channel: str |
     follow_up.save(update_fields=["follows"])
     audit.record(
         actor=actor,
-        action="ticket.follows",
+        action=events.TICKET_FOLLOWS,
         target=follow_up,
         after={"follows": closed.number},
     )
     audit.record(
         actor=actor,
-        action="ticket.followed_up",
+        action=events.TICKET_FOLLOWED_UP,
         target=closed,
         after={"follow_up": follow_up.number},
     )
@@ -199,7 +199,7 @@ def _follow_up_on_status(ticket: Ticket, *, actor: User, interaction: Interactio
             ticket.first_response_at = interaction.occurred_at
             save_ticket(ticket, ["first_response_at"])
             audit.record(
-                actor=actor, action="ticket.first_response", target=ticket, before=before,
+                actor=actor, action=events.TICKET_FIRST_RESPONSE, target=ticket, before=before,
                 after={"first_response_at": ticket.first_response_at},
             )  # fmt: skip
         if ticket.status == Status.NEW:
@@ -264,7 +264,11 @@ def edit_interaction(
     interaction.edited_at = clock.now()
     interaction.save(update_fields=[*after, "edited_at"])
     audit.record(
-        actor=actor, action="interaction.edited", target=interaction, before=before, after=after
+        actor=actor,
+        action=events.INTERACTION_EDITED,
+        target=interaction,
+        before=before,
+        after=after,
     )
     return interaction
 

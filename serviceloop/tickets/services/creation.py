@@ -24,7 +24,7 @@ from serviceloop.core.rows import insert_row
 from serviceloop.customers.models import Customer
 from serviceloop.customers.services import CustomerIdentity, find_or_create_customer
 
-from .. import numbering, search, signals
+from .. import events, numbering, search, signals
 from ..choices import Channel, Kind, Status, Urgency
 from ..custom_fields import clean_custom_fields
 from ..models import Category, IdempotencyKey, Ticket
@@ -323,7 +323,7 @@ def _register(
     ticket.customer = customer
     audit.record(
         actor=actor,
-        action="ticket.created",
+        action=events.TICKET_CREATED,
         target=ticket,
         after=audit.snapshot(ticket, CREATED_FIELDS),
     )

@@ -18,7 +18,7 @@ from serviceloop.core.errors import (
     ValidationFailed,
 )
 
-from .. import search, signals, transitions
+from .. import events, search, signals, transitions
 from ..choices import CommitmentStatus, Kind, Status, Urgency
 from ..custom_fields import clean_custom_fields
 from ..errors import TransitionNotAllowed
@@ -89,7 +89,7 @@ def apply_status(
     save_ticket(ticket, [*after, *waiting])
     audit.record(
         actor=actor,
-        action="ticket.reopened" if reopen else "ticket.transitioned",
+        action=events.TICKET_REOPENED if reopen else events.TICKET_TRANSITIONED,
         target=ticket,
         before=before,
         after=after,
@@ -108,7 +108,7 @@ def apply_assignee(
     ticket.assignee = assignee
     save_ticket(ticket, ["assignee"])
     audit.record(
-        actor=actor, action="ticket.assigned", target=ticket, before=before,
+        actor=actor, action=events.TICKET_ASSIGNED, target=ticket, before=before,
         after=audit.snapshot(ticket, ["assignee"]), note=note,
     )  # fmt: skip
 
@@ -122,7 +122,7 @@ def apply_urgency(ticket: Ticket, urgency: str, *, actor: User | None, note: str
     save_ticket(ticket, ["urgency"])
     signals.targets_changed.send(Ticket, ticket=ticket)
     audit.record(
-        actor=actor, action="ticket.urgency_changed", target=ticket, before=before,
+        actor=actor, action=events.TICKET_URGENCY_CHANGED, target=ticket, before=before,
         after={"urgency": urgency}, note=note,
     )  # fmt: skip
 
@@ -216,7 +216,7 @@ def transfer_ticket(
     save_ticket(ticket, ["team", "assignee"])
     signals.targets_changed.send(Ticket, ticket=ticket)  # another team, maybe another calendar
     audit.record(
-        actor=actor, action="ticket.transferred", target=ticket, before=before,
+        actor=actor, action=events.TICKET_TRANSFERRED, target=ticket, before=before,
         after=audit.snapshot(ticket, ["team", "assignee"]), note=reason.strip(),
     )  # fmt: skip
     return ticket
@@ -305,7 +305,9 @@ def update_ticket_details(
     save_ticket(ticket, fields)
     if {"kind", "urgency", "category", "team"} & set(fields):
         signals.targets_changed.send(Ticket, ticket=ticket)
-    audit.record(actor=actor, action="ticket.updated", target=ticket, before=before, after=after)
+    audit.record(
+        actor=actor, action=events.TICKET_UPDATED, target=ticket, before=before, after=after
+    )
     return ticket
 
 
@@ -344,7 +346,7 @@ def merge_ticket(
         commitment.ticket = into
         commitment.save(update_fields=["ticket"])
         audit.record(
-            actor=actor, action="commitment.moved", target=commitment,
+            actor=actor, action=events.COMMITMENT_MOVED, target=commitment,
             before={"ticket": ticket.number}, after={"ticket": into.number},
         )  # fmt: skip
     before = audit.snapshot(ticket, ["status", "closed_at", "merged_into"])
@@ -355,12 +357,12 @@ def merge_ticket(
     save_ticket(ticket, ["merged_into", "status", "closed_at"])
     signals.status_changed.send(Ticket, ticket=ticket, previous=previous, at=ticket.closed_at)
     audit.record(
-        actor=actor, action="ticket.merged", target=ticket, before=before,
+        actor=actor, action=events.TICKET_MERGED, target=ticket, before=before,
         after=audit.snapshot(ticket, before), note=note.strip(),
     )  # fmt: skip
     save_ticket(into, [])
     audit.record(
-        actor=actor, action="ticket.merge_received", target=into,
+        actor=actor, action=events.TICKET_MERGE_RECEIVED, target=into,
         after={"merged_ticket": ticket.number, "commitments_moved": len(moved)}, note=note.strip(),
     )  # fmt: skip
     return ticket

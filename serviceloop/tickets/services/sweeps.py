@@ -17,6 +17,7 @@ from serviceloop.core import clock
 from serviceloop.core.batches import in_batches, skip_locked
 from serviceloop.customers.language import language_of
 
+from .. import events
 from ..choices import Status
 from ..models import Ticket
 from .lifecycle import apply_status
@@ -72,7 +73,7 @@ def _remind_waiting_batch(batch: int) -> int:
         ticket.save(update_fields=["waiting_reminded_at"])
         audit.record(
             actor=None,
-            action="ticket.customer_reminded",
+            action=events.TICKET_CUSTOMER_REMINDED,
             target=ticket,
             after={"waiting_since": ticket.waiting_since, "days": days},
         )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from serviceloop.accounts.models import User
 from serviceloop.audit.models import AuditEvent
 from serviceloop.core.errors import DomainError, NotPermitted
+from serviceloop.feedback import events as feedback_events
 from serviceloop.feedback import queries, services
 from serviceloop.feedback.choices import FeedbackStatus, Source
 from serviceloop.feedback.models import FeedbackItem
@@ -66,12 +67,12 @@ def new(request: HtmxRequest) -> HttpResponse:
 
 
 HISTORY = {
-    "feedback.registered": _("registered"),
-    "feedback.classified": _("classified"),
-    "feedback.status_changed": _("status changed to “%(status)s”"),
-    "feedback.tickets_linked": _("tickets linked: %(tickets)s"),
-    "feedback.ticket_unlinked": _("ticket unlinked: %(tickets)s"),
-    "feedback.taken_from_staff_survey": _("taken from a staff survey"),
+    feedback_events.FEEDBACK_REGISTERED: _("registered"),
+    feedback_events.FEEDBACK_CLASSIFIED: _("classified"),
+    feedback_events.FEEDBACK_STATUS_CHANGED: _("status changed to “%(status)s”"),
+    feedback_events.FEEDBACK_TICKETS_LINKED: _("tickets linked: %(tickets)s"),
+    feedback_events.FEEDBACK_TICKET_UNLINKED: _("ticket unlinked: %(tickets)s"),
+    feedback_events.FEEDBACK_TAKEN_FROM_STAFF_SURVEY: _("taken from a staff survey"),
 }
 
 
