@@ -157,6 +157,7 @@ def _databases() -> dict[str, dict[str, object]]:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
     engine = str(database["ENGINE"])
     if engine == "django.db.backends.sqlite3":
+        database["ENGINE"] = "serviceloop.audit.sqlite"  # the audit trail's guard (see there)
         database["OPTIONS"] = {
             # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock at
             # BEGIN so two writers queue on busy_timeout instead of failing on lock upgrade.

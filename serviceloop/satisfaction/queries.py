@@ -1,5 +1,6 @@
 """Read side of satisfaction: who sees which surveys, and the results of NPS campaigns."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -26,6 +27,15 @@ def portal_csat_of(ticket: Ticket, user: User) -> CsatSurvey | None:
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
         return None
     return CsatSurvey.objects.filter(ticket_id=ticket.pk, customer__user=user).first()
+
+
+def scores_by_ticket(user: User, tickets: Iterable[Ticket]) -> dict[int, int]:
+    """The CSAT score the customer gave each of `tickets` (by ticket id), among the surveys
+    `user` may see; an unanswered or unseen survey is absent. One query."""
+    answered = csat_visible_to(user).filter(
+        ticket_id__in=[ticket.pk for ticket in tickets], score__isnull=False
+    )
+    return dict(answered.values_list("ticket_id", "score"))
 
 
 def csat_visible_to(user: User) -> QuerySet[CsatSurvey]:

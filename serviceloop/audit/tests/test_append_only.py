@@ -1,8 +1,9 @@
 """Audit events can be written and read, never changed or removed: not through the model,
-the queryset, the admin or the API (serviceloop/api/tests/test_audit_trail.py), and on
-PostgreSQL not even with raw SQL."""
+the queryset, the admin or the API (serviceloop/api/tests/test_audit_trail.py), nor with
+raw SQL (database triggers, on PostgreSQL and SQLite alike)."""
 
 import pytest
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
@@ -42,17 +43,24 @@ def test_the_database_refuses_a_raw_update(event):
     assert AuditEvent.objects.get(pk=event.pk).action == "ticket.created"
 
 
-def test_the_database_refuses_a_raw_delete_on_postgresql(event):
-    """SQLite keeps DELETE possible at the SQL level only so the test database can be
-    flushed; PostgreSQL (the production database) refuses it."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with pytest.raises(DatabaseError), transaction.atomic():
-                cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
-        else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'audit_event_no_update'")
-            assert cursor.fetchone() is not None
+def test_the_database_refuses_a_raw_delete(event):
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_flush_empties_the_trail_and_the_guard_comes_back():
+    """The test database is flushed between transactional tests (a TRUNCATE on PostgreSQL,
+    which row triggers do not see; on SQLite the flush lifts the DELETE trigger and sets it
+    again): after a flush the raw DELETE is refused again."""
+    AuditEvent.objects.create(action="ticket.created", target_type="ticket", target_id="1")
+    call_command("flush", "--no-input", verbosity=0)
+    assert not AuditEvent.objects.exists()
+    second = AuditEvent.objects.create(action="ticket.created", target_type="ticket", target_id="2")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [second.pk])
+    assert AuditEvent.objects.filter(pk=second.pk).exists()
 
 
 def test_the_admin_shows_events_but_offers_no_change(event, admin_user):

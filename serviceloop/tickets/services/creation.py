@@ -1,4 +1,5 @@
-"""create_ticket: the one way in for every channel (API, portal, agents, e-mail, imports)."""
+"""create_ticket: the one way in, whoever brings the request (the portal, the API, an agent
+logging a call, visit or message; later the channels of their own)."""
 
 import hashlib
 import json

@@ -15,6 +15,8 @@ from serviceloop.accounts.choices import Role
 from serviceloop.audit.models import AuditEvent
 from serviceloop.core import clock
 from serviceloop.customers.models import CustomerTier
+from serviceloop.satisfaction import services as satisfaction
+from serviceloop.satisfaction.choices import AnswerChannel
 from serviceloop.tickets import services
 from serviceloop.tickets.models import Attachment, CannedReply, Commitment, Interaction, Ticket
 from serviceloop.web.tests.conftest import signed_in
@@ -164,6 +166,29 @@ def test_the_customer_panel_shows_contacts_tier_organisation_history_and_promise
     assert stranger.number not in panel
     assert "Call back at ten" in panel
     assert "2 in all" in panel
+
+
+def test_the_customer_panel_shows_what_the_customer_rated_each_earlier_ticket(
+    agent_client, ticket, agent, customer
+):
+    rated, asked, unrated = (
+        make_ticket(agent, customer_id=customer.pk, description=text)
+        for text in ("Wrong colour delivered", "Invoice missing", "Door code unknown")
+    )
+    for earlier in (rated, asked):
+        services.transition_ticket(ticket=earlier, to="resolved", actor=agent, resolution="Done")
+    satisfaction.answer_csat(
+        survey=satisfaction.request_csat(ticket=rated), score=4, via=AnswerChannel.EMAIL
+    )
+    satisfaction.request_csat(ticket=asked)  # asked, not answered
+    html = page(agent_client, ticket)
+    rating = r'<tr data-number="([^"]+)">.*?(<td class="sl-rating[^>]*>.*?</td>)'
+    rows = dict(re.findall(rating, html, re.S))
+    assert set(rows) == {rated.number, asked.number, unrated.number}
+    assert "4/5" in rows[rated.number]
+    assert "Not rated" in rows[asked.number]
+    assert "/5" not in rows[asked.number]
+    assert "Not rated" in rows[unrated.number]
 
 
 def test_files_are_listed_with_a_download_link_that_works_with_the_session(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from serviceloop.accounts.choices import TICKET_WORKER_ROLES
 from serviceloop.accounts.models import User
 from serviceloop.customers.queries import get_customer_for
+from serviceloop.satisfaction import queries as satisfaction_queries
 from serviceloop.tickets import queries, timeline, transitions
 from serviceloop.tickets.choices import CommitmentStatus, Status
 from serviceloop.tickets.models import Commitment, Ticket
@@ -195,8 +196,12 @@ def composer_context(
 def customer_context(request: HtmxRequest, ticket: Ticket) -> dict[str, Any]:
     user = request.user
     customer = get_customer_for(user, ticket.customer_id)
+    history = queries.customer_history(customer, user=user, limit=10)
+    others = [previous for previous in history.recent if previous.pk != ticket.pk]
+    ratings = satisfaction_queries.scores_by_ticket(user, others)
     return {
         "customer": customer,
-        "history": queries.customer_history(customer, user=user, limit=10),
+        "history": history,
+        "previous": [(previous, ratings.get(previous.pk)) for previous in others],
         "promises": timeline.open_commitments_of_customer(customer, user=user),
     }
