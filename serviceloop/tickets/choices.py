@@ -17,12 +17,12 @@ class Urgency(models.TextChoices):
     LOW = "low", _("Low")
 
 
+# Where a request or a contact came from. Customers and partners come in through two doors,
+# WEB (the portal) and API, and their tickets and messages carry that door; the others are
+# logged by staff (a call, a visit, an e-mail or chat message they register). No e-mail,
+# chat or SMS intake reads messages by itself yet. (A comment, not a docstring: a docstring
+# would become the enum's description in the OpenAPI document.)
 class Channel(models.TextChoices):
-    """Where a request or a contact came from. Customers and partners come in through two
-    doors, WEB (the portal) and API, and their tickets and messages carry that door; the
-    others are logged by staff (a call, a visit, an e-mail or chat message they register).
-    No e-mail, chat or SMS intake reads messages by itself yet."""
-
     PHONE = "phone", _("Phone")
     WEB = "web", _("Web")
     EMAIL = "email", _("E-mail")
