@@ -216,7 +216,9 @@ class _Loop:
     # time and chance
 
     def rng(self, *key: object) -> random.Random:
-        """A generator of its own per story: the same seed tells the same stories."""
+        """A generator of its own per story: the same seed tells the same stories. A key
+        never holds a row's id: PostgreSQL does not give ids back when a transaction rolls
+        back, so the ids of the same demo differ from one database to the next."""
         return random.Random(":".join(map(str, (self.seed, *key))))  # noqa: S311 - demo data
 
     def day(self, days_ago: int) -> date:
@@ -273,7 +275,7 @@ class _Loop:
     def _csat(self, ticket: Ticket, *, angry: bool) -> Story:
         """Resolved: the survey is scheduled and the rule may want a follow-up; an hour later
         the customer is asked, and most answer within hours or days."""
-        rng = self.rng("csat", ticket.pk)
+        rng = self.rng("csat", ticket.created_at.isoformat(), ticket.subject)
         language = _language_of_ticket(ticket)
         score = csat_score(ticket, angry=angry, rng=rng)
         answers = rng.random() < CSAT_ANSWER_SHARE
@@ -305,7 +307,9 @@ class _Loop:
         recent ones stay open, some of them overdue."""
         if follow_up is None or follow_up.due_at >= self.now - RECORDED_BEFORE:
             return
-        rng = self.rng("follow-up", follow_up.pk)
+        rng = self.rng(
+            "follow-up", follow_up.reason, follow_up.created_at.isoformat(), follow_up.customer.name
+        )
         if rng.random() < 0.12:  # called back late
             at = follow_up.due_at + _hours(rng, 1, 20)
         else:
@@ -359,8 +363,8 @@ class _Loop:
         responses = NpsResponse.objects.filter(campaign=campaign).select_related(
             "customer__tier", "customer__user"
         )
-        for response in responses.order_by("pk"):
-            answer_rng = self.rng("nps", response.pk)
+        for index, response in enumerate(responses.order_by("pk")):
+            answer_rng = self.rng("nps", index)
             if answer_rng.random() >= NPS_ANSWER_SHARE:
                 continue
             at = clock.now() + timedelta(days=NPS_ANSWER_DAYS * answer_rng.random() ** 2)
