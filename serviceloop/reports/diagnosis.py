@@ -22,7 +22,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from serviceloop.analytics import formatting
-from serviceloop.analytics.queries import Dashboard, value_of
+from serviceloop.analytics.queries import Dashboard, ParetoBar, value_of
 from serviceloop.analytics.registry import METRICS
 from serviceloop.core import clock
 
@@ -89,12 +89,27 @@ def response(board: Dashboard, plans: Sequence[PlanLine], name: str) -> HttpResp
 
 
 def diagnosis_pdf(board: Dashboard, plans: Sequence[PlanLine]) -> bytes:
+    """The report as a PDF: its heading, the top pain points, the key figures, the trend
+    and the open plans."""
     style = _styles()
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title=_g("Diagnosis report")
     )
     story: list[Any] = [
+        *_heading(board, style),
+        *_pain_points(board, style),
+        *_key_figures(board, style),
+        *_trend(board, style),
+        *_open_plans(plans, style),
+    ]
+    document.build(story)
+    return out.getvalue()
+
+
+def _heading(board: Dashboard, style: dict[str, ParagraphStyle]) -> list[Any]:
+    """The title, the period and scope, and the period compared with."""
+    return [
         Paragraph(_g("Diagnosis report"), style["title"]),
         Paragraph(
             f"{settings.COMPANY_NAME} · {board.window.start} – {board.window.end} · "
@@ -110,48 +125,58 @@ def diagnosis_pdf(board: Dashboard, plans: Sequence[PlanLine]) -> bytes:
             },
             style["small"],
         ),
+    ]
+
+
+def _pain_points(board: Dashboard, style: dict[str, ParagraphStyle]) -> list[Any]:
+    """The TOP categories with their handling time, CSAT and priority quadrant."""
+    section: list[Any] = [
         Spacer(1, 5 * mm),
         Paragraph(_g("Top %(n)d pain points") % {"n": TOP}, style["h2"]),
     ]
+    if not board.categories:
+        return [*section, Paragraph(_g("No tickets in this period."), style["body"])]
     quadrants: dict[Any, Any] = {p.category_id: p for p in board.matrix}
     labels = {
         "fix_first": _g("Fix first"), "plan": _g("Plan a fix"),
         "streamline": _g("Streamline"), "later": _g("Later"),
     }  # fmt: skip
-    if board.categories:
-        rows: list[list[Any]] = [
-            [
-                _g("Category"),
-                _g("Tickets"),
-                _g("Share"),
-                _g("Cumulative"),
-                _g("Handling time"),
-                _g("CSAT"),
-                _g("Priority"),
-            ]
+    rows: list[list[Any]] = [
+        [
+            _g("Category"),
+            _g("Tickets"),
+            _g("Share"),
+            _g("Cumulative"),
+            _g("Handling time"),
+            _g("CSAT"),
+            _g("Priority"),
         ]
-        for bar in board.categories[:TOP]:
-            point = quadrants.get(bar.key)
-            rows.append(
-                [
-                    bar.label,
-                    bar.count,
-                    f"{bar.share:.1f} %",
-                    f"{bar.cumulative:.1f} %",
-                    formatting.display(
-                        METRICS["handling_median"], value_of(METRICS["handling_median"], bar.extra)
-                    ),
-                    formatting.display(
-                        METRICS["csat_mean"], value_of(METRICS["csat_mean"], bar.extra)
-                    ),
-                    labels.get(point.quadrant, "") if point else "",
-                ]
-            )
-        story.append(_table(rows, [48 * mm, 16 * mm, 16 * mm, 20 * mm, 24 * mm, 14 * mm, 22 * mm]))
-    else:
-        story.append(Paragraph(_g("No tickets in this period."), style["body"]))
-    story += [Spacer(1, 5 * mm), Paragraph(_g("Key figures"), style["h2"])]
-    rows = [[_g("Metric"), _g("This period"), "n", _g("Previous period"), "n", _g("Change")]]
+    ]
+    for bar in board.categories[:TOP]:
+        point = quadrants.get(bar.key)
+        rows.append(_pain_point_row(bar, labels.get(point.quadrant, "") if point else ""))
+    widths = [48 * mm, 16 * mm, 16 * mm, 20 * mm, 24 * mm, 14 * mm, 22 * mm]
+    return [*section, _table(rows, widths)]
+
+
+def _pain_point_row(bar: ParetoBar, priority: str) -> list[Any]:
+    handling, csat = METRICS["handling_median"], METRICS["csat_mean"]
+    return [
+        bar.label,
+        bar.count,
+        f"{bar.share:.1f} %",
+        f"{bar.cumulative:.1f} %",
+        formatting.display(handling, value_of(handling, bar.extra)),
+        formatting.display(csat, value_of(csat, bar.extra)),
+        priority,
+    ]
+
+
+def _key_figures(board: Dashboard, style: dict[str, ParagraphStyle]) -> list[Any]:
+    """Each tile's value and n against the previous period's, and the change."""
+    rows: list[list[Any]] = [
+        [_g("Metric"), _g("This period"), "n", _g("Previous period"), "n", _g("Change")]
+    ]
     for tile in board.tiles:
         metric = tile.metric
         rows.append(
@@ -164,28 +189,37 @@ def diagnosis_pdf(board: Dashboard, plans: Sequence[PlanLine]) -> bytes:
                 formatting.change(metric, tile.change),
             ]
         )
-    story.append(_table(rows, [58 * mm, 26 * mm, 14 * mm, 26 * mm, 14 * mm, 26 * mm]))
-    story += [
+    return [
+        Spacer(1, 5 * mm),
+        Paragraph(_g("Key figures"), style["h2"]),
+        _table(rows, [58 * mm, 26 * mm, 14 * mm, 26 * mm, 14 * mm, 26 * mm]),
+    ]
+
+
+def _trend(board: Dashboard, style: dict[str, ParagraphStyle]) -> list[Any]:
+    return [
         Spacer(1, 5 * mm),
         Paragraph(_g("Trend: tickets per day"), style["h2"]),
         _trend_chart(board),
-        Paragraph(_g("Open improvement plans"), style["h2"]),
     ]
-    if plans:
-        rows = [[_g("Plan"), _g("Title"), _g("Phase"), _g("Owner"), _g("Deadline"), _g("Effect")]]
-        rows += [
-            [
-                p.code,
-                Paragraph(p.title, style["small"]),
-                p.phase,
-                p.owner,
-                p.deadline,
-                Paragraph(p.effect, style["small"]),
-            ]
-            for p in plans
+
+
+def _open_plans(plans: Sequence[PlanLine], style: dict[str, ParagraphStyle]) -> list[Any]:
+    heading = Paragraph(_g("Open improvement plans"), style["h2"])
+    if not plans:
+        return [heading, Paragraph(_g("No open plans."), style["body"])]
+    rows: list[list[Any]] = [
+        [_g("Plan"), _g("Title"), _g("Phase"), _g("Owner"), _g("Deadline"), _g("Effect")]
+    ]
+    rows += [
+        [
+            p.code,
+            Paragraph(p.title, style["small"]),
+            p.phase,
+            p.owner,
+            p.deadline,
+            Paragraph(p.effect, style["small"]),
         ]
-        story.append(_table(rows, [22 * mm, 50 * mm, 16 * mm, 22 * mm, 20 * mm, 44 * mm]))
-    else:
-        story.append(Paragraph(_g("No open plans."), style["body"]))
-    document.build(story)
-    return out.getvalue()
+        for p in plans
+    ]
+    return [heading, _table(rows, [22 * mm, 50 * mm, 16 * mm, 22 * mm, 20 * mm, 44 * mm])]

@@ -269,6 +269,70 @@ class _People:
         return self.users[pk]
 
 
+def _manager_of(ticket: Ticket, people: _People) -> User | None:
+    """The manager of the ticket's team, when there is one and they are active."""
+    team = ticket.team if ticket.team_id else None
+    return people.user(team.manager_id) if team is not None else None
+
+
+def _recipients(
+    rule: EscalationRule, ticket: Ticket, manager: User | None, people: _People
+) -> list[User | None]:
+    """Whom the rule notifies: the assignee (before any reassignment), the team's
+    supervisors, the manager."""
+    recipients: list[User | None] = []
+    if rule.notify_assignee:
+        recipients.append(ticket.assignee)
+    if rule.notify_supervisors:
+        recipients += people.supervisors_of(ticket.team_id)
+    if rule.notify_manager:
+        recipients.append(manager)
+    return recipients
+
+
+def _change_ticket(rule: EscalationRule, ticket: Ticket, manager: User | None) -> list[str]:
+    """Raise the urgency and hand the ticket to the manager, as far as the rule says; what
+    changed ("urgency", "assignee")."""
+    done: list[str] = []
+    note = f"escalation rule {rule.code}"
+    if rule.raise_urgency and ticket.urgency in RAISED:
+        ticket_services.apply_urgency(
+            ticket, RAISED[Urgency(ticket.urgency)], actor=None, note=note
+        )
+        done.append("urgency")
+    if rule.reassign_to_manager and manager is not None and ticket.assignee_id != manager.pk:
+        ticket_services.apply_assignee(ticket, manager, actor=None, note=note)
+        done.append("assignee")
+    return done
+
+
+def _notifications(
+    rule: EscalationRule,
+    target: str,
+    due_at: datetime,
+    ticket: Ticket,
+    notified: list[User],
+    people: _People,
+) -> list[Notification]:
+    """The inbox notifications of the level (urgent from the breach on), unsaved."""
+    if rule.at_percent is not None:
+        kind = Kind.SLA_WARNING
+    else:
+        kind = Kind.ESCALATED if rule.after_breach_minutes else Kind.SLA_BREACHED
+    params = {
+        "number": ticket.number, "target": target, "due_at": due_at.isoformat(),
+        "rule": rule.code,
+    }  # fmt: skip
+    return inbox.notifications(
+        notified,
+        kind=kind,
+        ticket=ticket,
+        params=params,
+        urgent=rule.is_breach_level,
+        hours=people.hours,
+    )
+
+
 def _act(
     item: _Due,
     rule: EscalationRule,
@@ -283,26 +347,10 @@ def _act(
     audit event are added to `notes`, `notifications` and `events`, inserted with the
     batch's."""
     ticket = item.ticket
-    team = ticket.team if ticket.team_id else None
-    manager = people.user(team.manager_id) if team is not None else None
-    recipients: list[User | None] = []
-    if rule.notify_assignee:
-        recipients.append(ticket.assignee)
-    if rule.notify_supervisors:
-        recipients += people.supervisors_of(ticket.team_id)
-    if rule.notify_manager:
-        recipients.append(manager)
+    manager = _manager_of(ticket, people)
+    recipients = _recipients(rule, ticket, manager, people)
     due_at: datetime = getattr(item.clock, f"{target}_due")
-    done: list[str] = []
-    note = f"escalation rule {rule.code}"
-    if rule.raise_urgency and ticket.urgency in RAISED:
-        ticket_services.apply_urgency(
-            ticket, RAISED[Urgency(ticket.urgency)], actor=None, note=note
-        )
-        done.append("urgency")
-    if rule.reassign_to_manager and manager is not None and ticket.assignee_id != manager.pk:
-        ticket_services.apply_assignee(ticket, manager, actor=None, note=note)
-        done.append("assignee")
+    done = _change_ticket(rule, ticket, manager)
     notified = [user for user in dict.fromkeys(recipients) if user is not None and user.is_active]
     events.append(
         audit.Entry(
@@ -316,22 +364,7 @@ def _act(
     with translation.override(settings.LANGUAGE_CODE):
         content = _note(rule, target, due_at, ticket, done, notified)
     notes.append((ticket, content))
-    if rule.at_percent is not None:
-        kind = Kind.SLA_WARNING
-    else:
-        kind = Kind.ESCALATED if rule.after_breach_minutes else Kind.SLA_BREACHED
-    params = {
-        "number": ticket.number, "target": target, "due_at": due_at.isoformat(),
-        "rule": rule.code,
-    }  # fmt: skip
-    notifications += inbox.notifications(
-        notified,
-        kind=kind,
-        ticket=ticket,
-        params=params,
-        urgent=rule.is_breach_level,
-        hours=people.hours,
-    )
+    notifications += _notifications(rule, target, due_at, ticket, notified, people)
 
 
 def _note(

@@ -307,6 +307,104 @@ def _title_of(title: str, text: str) -> str:
     return first_line[: MAX_TITLE - 1] + "…" if len(first_line) > MAX_TITLE else first_line
 
 
+def _check_text(title: str, text: str, errors: dict[str, Promise | str]) -> None:
+    if not text:
+        errors["text"] = _("Write what you want to tell us.")
+    elif len(text) > MAX_TEXT:
+        errors["text"] = _("Use at most 20,000 characters.")
+    if len(title) > MAX_TITLE:
+        errors["title"] = _("Use at most 200 characters.")
+
+
+def _check_tickets(
+    tickets: Sequence[Ticket],
+    source: str,
+    actor: User | None,
+    customer: Customer | None,
+    errors: dict[str, Promise | str],
+) -> None:
+    """The tickets to link: not too many, in the actor's scope, and for customer feedback
+    the customer's own."""
+    if len(tickets) > MAX_TICKETS:
+        errors["tickets"] = _("Give at most 50 ticket numbers at once.")
+    elif tickets and actor is not None:
+        visible = tickets_visible_to(actor).filter(pk__in=[t.pk for t in tickets]).count()
+        if visible != len(tickets):
+            errors["tickets"] = _("There is no ticket with this number in your scope.")
+    foreign = [t for t in tickets if customer is not None and t.customer_id != customer.pk]
+    if source == Source.CUSTOMER and foreign:
+        errors["tickets"] = _("Link only tickets of this customer.")
+
+
+def _clean_classification_of(
+    actor: User | None,
+    classification: Mapping[str, Any] | None,
+    errors: dict[str, Promise | str],
+) -> dict[str, Any]:
+    """The classification given with the feedback, cleaned (its faults go to `errors`);
+    NotPermitted when the actor may not classify."""
+    if not classification:
+        return {}
+    if actor is not None and not manages_feedback(actor):
+        raise NotPermitted(_("Your role may not classify feedback."))
+    try:
+        return clean_classification(classification)
+    except ValidationFailed as invalid:
+        errors.update(invalid.errors)
+        return {}
+
+
+def _new_item(
+    source: str,
+    title: str,
+    text: str,
+    customer: Customer | None,
+    organisation: Organisation | None,
+    submitter: User | None,
+    tickets: Sequence[Ticket],
+    cleaned: Mapping[str, Any],
+) -> FeedbackItem:
+    """The item to insert, numbered and classified; without a classified team or category
+    it takes the first ticket's."""
+    now = clock.now()
+    item = FeedbackItem(
+        number=numbering.next_number(now),
+        source=source,
+        title=title,
+        text=text,
+        customer=customer,
+        organisation=organisation,
+        submitted_by=submitter,
+        urgency=FeedbackUrgency.MEDIUM,
+        created_at=now,
+        updated_at=now,
+    )
+    for name, value in cleaned.items():
+        setattr(item, name, value)
+    if any(name in cleaned for name in JUDGED):
+        item.classified_at, item.classified_by = now, submitter
+    if tickets and "team" not in cleaned:
+        item.team_id = tickets[0].team_id
+    if tickets and "category" not in cleaned:
+        item.category_id = tickets[0].category_id
+    return item
+
+
+def _registered(
+    item: FeedbackItem, anonymous: bool, tickets: Sequence[Ticket], cleaned: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the feedback.registered event records."""
+    return {
+        "number": item.number,
+        "source": item.source,
+        "anonymous": anonymous,
+        "customer": item.customer_id,
+        "organisation": item.organisation_id,
+        "tickets": [ticket.number for ticket in tickets],
+        **audit.snapshot(item, [name for name in CLASSIFIED_COLUMNS if name in cleaned]),
+    }
+
+
 @transaction.atomic
 def register_feedback(
     *,
@@ -342,66 +440,19 @@ def register_feedback(
     _check_door(source, actor, customer, organisation, errors)
     text = text.strip()
     title = _title_of(title, text)
-    if not text:
-        errors["text"] = _("Write what you want to tell us.")
-    elif len(text) > MAX_TEXT:
-        errors["text"] = _("Use at most 20,000 characters.")
-    if len(title) > MAX_TITLE:
-        errors["title"] = _("Use at most 200 characters.")
+    _check_text(title, text, errors)
     tickets = list(dict.fromkeys(tickets))
-    if len(tickets) > MAX_TICKETS:
-        errors["tickets"] = _("Give at most 50 ticket numbers at once.")
-    elif tickets and actor is not None:
-        visible = tickets_visible_to(actor).filter(pk__in=[t.pk for t in tickets]).count()
-        if visible != len(tickets):
-            errors["tickets"] = _("There is no ticket with this number in your scope.")
-    foreign = [t for t in tickets if customer is not None and t.customer_id != customer.pk]
-    if source == Source.CUSTOMER and foreign:
-        errors["tickets"] = _("Link only tickets of this customer.")
-    cleaned: dict[str, Any] = {}
-    if classification:
-        if actor is not None and not manages_feedback(actor):
-            raise NotPermitted(_("Your role may not classify feedback."))
-        try:
-            cleaned = clean_classification(classification)
-        except ValidationFailed as invalid:
-            errors.update(invalid.errors)
+    _check_tickets(tickets, source, actor, customer, errors)
+    cleaned = _clean_classification_of(actor, classification, errors)
     if errors:
         raise ValidationFailed(errors)
 
-    now = clock.now()
-    item = FeedbackItem(
-        number=numbering.next_number(now),
-        source=source,
-        title=title,
-        text=text,
-        customer=customer,
-        organisation=organisation,
-        submitted_by=None if anonymous else actor,
-        urgency=FeedbackUrgency.MEDIUM,
-        created_at=now,
-        updated_at=now,
-    )
-    for name, value in cleaned.items():
-        setattr(item, name, value)
-    if any(name in cleaned for name in JUDGED):
-        item.classified_at, item.classified_by = now, None if anonymous else actor
-    if tickets and "team" not in cleaned:
-        item.team_id = tickets[0].team_id
-    if tickets and "category" not in cleaned:
-        item.category_id = tickets[0].category_id
+    submitter = None if anonymous else actor
+    item = _new_item(source, title, text, customer, organisation, submitter, tickets, cleaned)
     item.save(force_insert=True)
     if tickets:
         item.tickets.add(*tickets)
-    after: dict[str, Any] = {
-        "number": item.number,
-        "source": source,
-        "anonymous": anonymous,
-        "customer": item.customer_id,
-        "organisation": item.organisation_id,
-        "tickets": [ticket.number for ticket in tickets],
-        **audit.snapshot(item, [name for name in CLASSIFIED_COLUMNS if name in cleaned]),
-    }
+    after = _registered(item, anonymous, tickets, cleaned)
     audit.record(
         actor=None if anonymous else actor,
         action=events.FEEDBACK_REGISTERED,

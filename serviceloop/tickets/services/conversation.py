@@ -48,6 +48,73 @@ def require_writer(actor: User) -> None:
         raise NotPermitted(_("Your role may not add to the conversation."))
 
 
+def _check_values(
+    content: str,
+    channel: str | None,
+    direction: str | None,
+    emotion: str,
+    is_internal: bool,
+    occurred_at: datetime | None,
+    *,
+    is_staff: bool,
+    now: datetime,
+) -> None:
+    """ValidationFailed naming every field at fault; only staff write internal notes,
+    emotions and outbound contacts."""
+    errors: dict[str, Promise | str] = {}
+    if not content:
+        errors["content"] = _("This field is required.")
+    elif len(content) > MAX_DESCRIPTION:
+        errors["content"] = _("Use at most 20,000 characters.")
+    if channel is not None and channel not in Channel.values:
+        errors["channel"] = _("Choose a valid value.")
+    if direction is not None and direction not in Direction.values:
+        errors["direction"] = _("Choose a valid value.")
+    if emotion and emotion not in Emotion.values:
+        errors["emotion"] = _("Choose a valid value.")
+    if not is_staff:
+        for name, value in (("is_internal", is_internal), ("emotion", emotion)):
+            if value:
+                errors[name] = _("Your role may not set this field.")
+        if direction == Direction.OUTBOUND:
+            errors["direction"] = _("Your role may not set this field.")
+    if occurred_at is not None and occurred_at > now + timedelta(minutes=5):
+        errors["occurred_at"] = _("The time cannot be in the future.")
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _check_not_long_before(ticket: Ticket, occurred_at: datetime | None) -> None:
+    if occurred_at is not None and occurred_at < ticket.created_at - timedelta(days=1):
+        raise DomainError(
+            _("The time cannot be more than a day before the ticket was created."),
+            field="occurred_at",
+        )
+
+
+def _instead_of_closed(
+    closed: Ticket, *, actor: User, is_staff: bool, content: str, channel: str | None
+) -> Ticket:
+    """Where a customer's or partner's message to a closed ticket goes (locked): the open
+    ticket it was merged into, else a new ticket that follows it. Conflict for staff."""
+    if is_staff:
+        raise Conflict(_("This ticket is closed. Submit a new request instead."))
+    merged_into = closed.merged_into
+    if merged_into is not None and merged_into.status != Status.CLOSED:
+        return lock_ticket(merged_into)  # the duplicate's work goes on there
+    # Reopening closed work would distort the metrics: the message starts a new ticket that
+    # follows the closed one, and is recorded there.
+    return _open_follow_up(closed=closed, actor=actor, content=content, channel=channel)
+
+
+def _direction(direction: str | None, *, is_staff: bool, is_internal: bool) -> str:
+    """Staff record contacts both ways (outbound unless said; a note has none); whatever
+    customers and partners write comes in."""
+    if is_staff:
+        return "" if is_internal else (direction or Direction.OUTBOUND)
+    return Direction.INBOUND
+
+
 @transaction.atomic
 def add_interaction(
     *,
@@ -71,55 +138,22 @@ def add_interaction(
     """
     require_writer(actor)
     is_staff = actor.works_tickets
-    errors = {}
     content = content.strip()
-    if not content:
-        errors["content"] = _("This field is required.")
-    elif len(content) > MAX_DESCRIPTION:
-        errors["content"] = _("Use at most 20,000 characters.")
-    if channel is not None and channel not in Channel.values:
-        errors["channel"] = _("Choose a valid value.")
-    if direction is not None and direction not in Direction.values:
-        errors["direction"] = _("Choose a valid value.")
-    if emotion and emotion not in Emotion.values:
-        errors["emotion"] = _("Choose a valid value.")
-    if not is_staff:
-        for name, value in (("is_internal", is_internal), ("emotion", emotion)):
-            if value:
-                errors[name] = _("Your role may not set this field.")
-        if direction == Direction.OUTBOUND:
-            errors["direction"] = _("Your role may not set this field.")
     now = clock.now()
-    if occurred_at is not None and occurred_at > now + timedelta(minutes=5):
-        errors["occurred_at"] = _("The time cannot be in the future.")
-    if errors:
-        raise ValidationFailed(errors)
-
+    _check_values(
+        content, channel, direction, emotion, is_internal, occurred_at, is_staff=is_staff, now=now
+    )
     ticket = lock_ticket(ticket)
-    if occurred_at is not None and occurred_at < ticket.created_at - timedelta(days=1):
-        raise DomainError(
-            _("The time cannot be more than a day before the ticket was created."),
-            field="occurred_at",
-        )
+    _check_not_long_before(ticket, occurred_at)
     if ticket.status == Status.CLOSED and not is_internal:
-        if is_staff:
-            raise Conflict(_("This ticket is closed. Submit a new request instead."))
-        merged_into = ticket.merged_into
-        if merged_into is not None and merged_into.status != Status.CLOSED:
-            ticket = lock_ticket(merged_into)  # the duplicate's work goes on there
-        else:
-            # Reopening closed work would distort the metrics: the message starts a new
-            # ticket that follows the closed one, and is recorded there.
-            ticket = _open_follow_up(closed=ticket, actor=actor, content=content, channel=channel)
-    if is_staff:
-        direction = "" if is_internal else (direction or Direction.OUTBOUND)
-    else:
-        direction = Direction.INBOUND
+        ticket = _instead_of_closed(
+            ticket, actor=actor, is_staff=is_staff, content=content, channel=channel
+        )
     interaction = Interaction.objects.create(
         ticket=ticket,
         occurred_at=occurred_at or now,
         channel=channel or (Channel.WEB if actor.role == Role.CUSTOMER else Channel.API),
-        direction=direction,
+        direction=_direction(direction, is_staff=is_staff, is_internal=is_internal),
         author=actor,
         content=content,
         emotion=emotion,

@@ -176,13 +176,51 @@ def _replay(actor: User, key: str, fingerprint: str) -> TicketIntake | None:
 
 
 def _validate(actor: User, draft: TicketDraft) -> _Clean:
+    """The draft checked and its codes and ids resolved to rows. Raises ValidationFailed
+    naming every field at fault, NotPermitted for a login not linked to its record."""
     errors: dict[str, Promise | str] = {}
+    _check_forbidden_fields(actor, draft, errors)
+    subject, description, order_ref = _check_values(draft, errors)
+    category, team = _routing(draft, errors)
+    assignee = _assignee(draft, team, errors)
+    customer, identity = _customer(actor, draft, errors)
+    custom_fields = _custom_fields(draft, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    subject = subject or derived_subject(description)
+    default_channel = draft.door or (Channel.WEB if actor.role == Role.CUSTOMER else Channel.API)
+    return _Clean(
+        subject=subject,
+        description=description,
+        kind=draft.kind,
+        urgency=draft.urgency or Urgency.MEDIUM,
+        channel=draft.channel or default_channel,
+        category=category,
+        team=team,
+        assignee=assignee,
+        customer=customer,
+        identity=identity,
+        order_ref=order_ref,
+        custom_fields=custom_fields,
+        content_hash=content_hash(draft.subject, description),
+    )
+
+
+def _check_forbidden_fields(
+    actor: User, draft: TicketDraft, errors: dict[str, Promise | str]
+) -> None:
+    """The fields the actor's role may not fill in; a customer's or partner's channel is
+    the door the request came through."""
     for name in _FORBIDDEN_FIELDS.get(actor.role, ()):
         if getattr(draft, name) not in (None, ""):
             errors[name] = _("Your role may not set this field.")
     if actor.role in _FORBIDDEN_FIELDS and draft.door and draft.channel not in (None, draft.door):
         errors["channel"] = _("Your role may not set this field.")  # they came through the door
 
+
+def _check_values(draft: TicketDraft, errors: dict[str, Promise | str]) -> tuple[str, str, str]:
+    """The texts and choices of the draft checked; (subject, description, order_ref)
+    stripped."""
     description = draft.description.strip()
     if not description:
         errors["description"] = _("This field is required.")
@@ -200,7 +238,13 @@ def _validate(actor: User, draft: TicketDraft) -> _Clean:
     order_ref = draft.order_ref.strip()
     if len(order_ref) > 64:
         errors["order_ref"] = _("Use at most 64 characters.")
+    return subject, description, order_ref
 
+
+def _routing(
+    draft: TicketDraft, errors: dict[str, Promise | str]
+) -> tuple[Category | None, Team | None]:
+    """The category and the team by their codes; without a team, the category's."""
     known = catalogue()
     category = None
     if draft.category:
@@ -214,14 +258,28 @@ def _validate(actor: User, draft: TicketDraft) -> _Clean:
             errors["team"] = _("There is no active team with this code.")
     elif "category" not in errors:
         team = team_for_category(category)
+    return category, team
 
-    assignee = None
-    if draft.assignee is not None and "assignee" not in errors:
-        assignee = User.objects.filter(pk=draft.assignee).first()
-        problem = check_assignee(assignee, team)
-        if problem:
-            errors["assignee"] = problem
 
+def _assignee(
+    draft: TicketDraft, team: Team | None, errors: dict[str, Promise | str]
+) -> User | None:
+    """The assignee by id, checked against the team."""
+    if draft.assignee is None or "assignee" in errors:
+        return None
+    assignee = User.objects.filter(pk=draft.assignee).first()
+    problem = check_assignee(assignee, team)
+    if problem:
+        errors["assignee"] = problem
+    return assignee
+
+
+def _customer(
+    actor: User, draft: TicketDraft, errors: dict[str, Promise | str]
+) -> tuple[Customer | None, CustomerIdentity | None]:
+    """Whom the ticket is for: a customer login's own record, the customer with the id, or
+    the identity to match (or create) the customer by. NotPermitted for a partner or
+    customer login not linked to its organisation or record."""
     customer, identity = None, None
     if actor.role == Role.PARTNER and actor.organisation_id is None:
         raise NotPermitted(_("Your partner login is not linked to an organisation."))
@@ -242,32 +300,15 @@ def _validate(actor: User, draft: TicketDraft) -> _Clean:
         errors["customer"] = _(
             "Say who the customer is: customer_id, or customer with e-mail, phone or CRM id."
         )
+    return customer, identity
 
-    custom_fields: dict[str, Any] = {}
+
+def _custom_fields(draft: TicketDraft, errors: dict[str, Promise | str]) -> dict[str, Any]:
     try:
-        custom_fields = clean_custom_fields(draft.custom_fields)
+        return clean_custom_fields(draft.custom_fields)
     except ValidationFailed as error:
         errors.update(error.errors)
-
-    if errors:
-        raise ValidationFailed(errors)
-    subject = subject or derived_subject(description)
-    default_channel = draft.door or (Channel.WEB if actor.role == Role.CUSTOMER else Channel.API)
-    return _Clean(
-        subject=subject,
-        description=description,
-        kind=draft.kind,
-        urgency=draft.urgency or Urgency.MEDIUM,
-        channel=draft.channel or default_channel,
-        category=category,
-        team=team,
-        assignee=assignee,
-        customer=customer,
-        identity=identity,
-        order_ref=order_ref,
-        custom_fields=custom_fields,
-        content_hash=content_hash(draft.subject, description),
-    )
+        return {}
 
 
 @transaction.atomic
