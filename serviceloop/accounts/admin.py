@@ -23,21 +23,21 @@ USER_AUDIT_FIELDS = (
 )  # fmt: skip
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[TeamMembership, Team]):
     model = TeamMembership
     extra = 1
     autocomplete_fields = ["user"]
 
     def formfield_for_foreignkey(
-        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField | None:
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         if db_field.name == "user":  # only staff join teams (as in accounts.services)
             kwargs["queryset"] = User.objects.filter(role__in=STAFF_ROLES)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Team)
-class TeamAdmin(AuditedAdminMixin):
+class TeamAdmin(AuditedAdminMixin[Team]):
     list_display = ["code", "name_en", "name_zh", "manager", "is_default", "is_active"]
     search_fields = ["code", "name_en", "name_zh"]
     autocomplete_fields = ["manager"]
@@ -48,7 +48,7 @@ class TeamAdmin(AuditedAdminMixin):
 
 
 @admin.register(User)
-class ServiceloopUserAdmin(AuditedAdminMixin, UserAdmin):
+class ServiceloopUserAdmin(AuditedAdminMixin[User], UserAdmin[User]):
     list_display = ["username", "full_name", "role", "email", "organisation", "is_active"]
     list_filter = ["role", "is_active", "teams"]
     search_fields = ["username", "full_name", "email"]
@@ -98,7 +98,7 @@ class ServiceloopUserAdmin(AuditedAdminMixin, UserAdmin):
 
 
 @admin.register(PersonalToken)
-class PersonalTokenAdmin(admin.ModelAdmin):
+class PersonalTokenAdmin(admin.ModelAdmin[PersonalToken]):
     """Tokens are issued by their owner (API or `serviceloop createtoken`); here they can be
     looked at and revoked (revoking is audited by the service)."""
 

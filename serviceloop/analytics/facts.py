@@ -168,7 +168,7 @@ def _surveys(ids: list[int]) -> dict[int, Any]:
     return {row["ticket_id"]: row for row in rows}
 
 
-def _repeat_complaints(complaints: list[dict]) -> set[int]:
+def _repeat_complaints(complaints: list[dict[str, Any]]) -> set[int]:
     """The complaints whose customer made another complaint in the same category within
     the 30 days before."""
     if not complaints:

@@ -282,7 +282,7 @@ def post_interaction(
     emotion: str = "",
     commitment_text: str = "",
     commitment_due: datetime | None = None,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence[UploadedFile[bytes]] = (),
 ) -> Interaction:
     """Record a reply (public, outbound), an internal note, or a logged contact (channel and
     direction given), with an optional promise (text and due time) and files — all or

@@ -1,6 +1,7 @@
 """Sign-in, the start page, personal preferences and the rate-limit answer."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib import messages
@@ -35,12 +36,19 @@ def public_rate(group: str, request: HttpRequest) -> str:
     return settings.PUBLIC_FORM_RATE
 
 
+class ViewDecorator(Protocol):
+    """What django-ratelimit's `ratelimit(...)` gives (the library has no type information):
+    a decorator that returns the view it is given, wrapped."""
+
+    def __call__[V: Callable[..., HttpResponse]](self, view: V, /) -> V: ...
+
+
 # Failed and successful attempts alike count: per address, and per user name tried.
-limit_login = [
+limit_login: list[ViewDecorator] = [
     ratelimit(key="ip", rate=login_rate, method="POST"),
     ratelimit(key="post:username", rate=login_rate, method="POST"),
 ]
-limit_public_form = ratelimit(key="ip", rate=public_rate, method="POST")
+limit_public_form: ViewDecorator = ratelimit(key="ip", rate=public_rate, method="POST")
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
