@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
@@ -90,7 +90,7 @@ class ServiceloopUserAdmin(AuditedAdminMixin[User], UserAdmin[User]):
             if saved:
                 user = User.objects.get(pk=id)
                 audit.record(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=cast(User, request.user),  # a signed-in administrator
                     action="user.password_changed",
                     target=user,
                 )
@@ -118,7 +118,7 @@ class PersonalTokenAdmin(admin.ModelAdmin[PersonalToken]):
     def revoke(self, request: HttpRequest, queryset: QuerySet[PersonalToken]) -> None:
         revoked = 0
         for token in queryset.filter(revoked_at__isnull=True):
-            services.revoke_token(token=token, actor=request.user)  # type: ignore[arg-type]
+            services.revoke_token(token=token, actor=cast(User, request.user))  # an admin
             revoked += 1
         message = ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
         self.message_user(request, message % {"count": revoked}, messages.SUCCESS)

@@ -28,6 +28,7 @@ class EventsField(forms.CharField):
             return "\n".join(value)
         return value
 
+    # cleans to a list of names where a CharField cleans to a str
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         names = [name for name in re.split(r"[\s,]+", str(value or "")) if name]
         for name in names:

@@ -1,7 +1,7 @@
 """Sign-in, the start page, personal preferences and the rate-limit answer."""
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from serviceloop.accounts import services as accounts
 from serviceloop.accounts.middleware import activate_for
+from serviceloop.accounts.models import User
 from serviceloop.core.errors import ValidationFailed
 from serviceloop.routing import queries as routing_queries
 from serviceloop.routing import services as routing
@@ -72,7 +73,7 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         # Called for a signed-in user only (just signed in, or redirect_authenticated_user),
         # but a class-based view's request is Django's: its user may be anonymous.
-        return home_url(self.request.user)  # type: ignore[arg-type]
+        return home_url(cast(User, self.request.user))
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
