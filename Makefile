@@ -8,6 +8,8 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# more pytest options for make test, test-postgres and test-browser (CI: --durations=25)
+PYTEST_ARGS ?=
 
 .PHONY: help run test test-postgres test-browser lint format bench bench-smoke messages install install-dev clean
 
@@ -46,13 +48,13 @@ run: install
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/serviceloop serve
 
 test: install-dev
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test-postgres: install-dev
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m 'not browser'
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m 'not browser' $(PYTEST_ARGS)
 
 test-browser: install-dev
-	$(BIN)/pytest -q -m browser
+	$(BIN)/pytest -q -m browser $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
@@ -23,21 +23,21 @@ USER_AUDIT_FIELDS = (
 )  # fmt: skip
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[TeamMembership, Team]):
     model = TeamMembership
     extra = 1
     autocomplete_fields = ["user"]
 
     def formfield_for_foreignkey(
-        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField | None:
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         if db_field.name == "user":  # only staff join teams (as in accounts.services)
             kwargs["queryset"] = User.objects.filter(role__in=STAFF_ROLES)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Team)
-class TeamAdmin(AuditedAdminMixin):
+class TeamAdmin(AuditedAdminMixin[Team]):
     list_display = ["code", "name_en", "name_zh", "manager", "is_default", "is_active"]
     search_fields = ["code", "name_en", "name_zh"]
     autocomplete_fields = ["manager"]
@@ -48,7 +48,7 @@ class TeamAdmin(AuditedAdminMixin):
 
 
 @admin.register(User)
-class ServiceloopUserAdmin(AuditedAdminMixin, UserAdmin):
+class ServiceloopUserAdmin(AuditedAdminMixin[User], UserAdmin[User]):
     list_display = ["username", "full_name", "role", "email", "organisation", "is_active"]
     list_filter = ["role", "is_active", "teams"]
     search_fields = ["username", "full_name", "email"]
@@ -90,7 +90,7 @@ class ServiceloopUserAdmin(AuditedAdminMixin, UserAdmin):
             if saved:
                 user = User.objects.get(pk=id)
                 audit.record(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=cast(User, request.user),  # a signed-in administrator
                     action=events.USER_PASSWORD_CHANGED,
                     target=user,
                 )
@@ -98,7 +98,7 @@ class ServiceloopUserAdmin(AuditedAdminMixin, UserAdmin):
 
 
 @admin.register(PersonalToken)
-class PersonalTokenAdmin(admin.ModelAdmin):
+class PersonalTokenAdmin(admin.ModelAdmin[PersonalToken]):
     """Tokens are issued by their owner (API or `serviceloop createtoken`); here they can be
     looked at and revoked (revoking is audited by the service)."""
 
@@ -118,7 +118,7 @@ class PersonalTokenAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[PersonalToken]) -> None:
         revoked = 0
         for token in queryset.filter(revoked_at__isnull=True):
-            services.revoke_token(token=token, actor=request.user)  # type: ignore[arg-type]
+            services.revoke_token(token=token, actor=cast(User, request.user))  # an admin
             revoked += 1
         message = ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
         self.message_user(request, message % {"count": revoked}, messages.SUCCESS)

@@ -1,4 +1,5 @@
 from functools import cached_property
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -74,15 +75,15 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding and self.is_superuser:  # createsuperuser
             self.role = Role.ADMIN
         # The role decides; Django's admin site is the configuration screen of administrators.
         self.is_staff = self.is_superuser = self.role == Role.ADMIN
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "role" in update_fields:  # type: ignore[operator]
-            kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}  # type: ignore[misc]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if update_fields is not None and "role" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -33,7 +33,7 @@ def user_for_token(secret: str) -> User | None:
     """
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
-    extra = ("token_id", "token_last_used_at")
+    extra = ("token_id", "token_last_used_at")  # set on the user as attributes
     user = rows.fetch_one(User, _user_by_token(), [digest(secret)], alias="u", extra=extra)
     if user is None:
         return None

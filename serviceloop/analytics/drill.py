@@ -68,7 +68,7 @@ class Drill:
             raise ValidationFailed(errors)
         return cls(scope, window, tuple(point), only)
 
-    def facts(self) -> QuerySet:
+    def facts(self) -> QuerySet[TicketFact]:
         found = scoped(
             TicketFact.objects.filter(day__gte=self.window.start, day__lte=self.window.end),
             self.scope,

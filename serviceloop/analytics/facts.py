@@ -7,7 +7,7 @@ tickets whose audit events committed since; `rebuild_all()` does everything agai
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,7 +74,16 @@ def compute(ticket_ids: Iterable[int]) -> list[TicketFact]:
     ]
 
 
-def _fact(row, responses, emotions, escalated, clocks, surveys, repeats, now) -> TicketFact:  # type: ignore[no-untyped-def]
+def _fact(
+    row: dict[str, Any],
+    responses: dict[int, int],
+    emotions: dict[int, dict[str, int]],
+    escalated: set[int],
+    clocks: Mapping[int, Mapping[str, Any]],
+    surveys: dict[int, Any],
+    repeats: set[int],
+    now: datetime,
+) -> TicketFact:
     pk, created = row["id"], row["created_at"]
     is_open = row["status"] not in (Status.RESOLVED, Status.CLOSED)
     resolved_at = None if is_open else row["resolved_at"]
@@ -168,7 +177,7 @@ def _surveys(ids: list[int]) -> dict[int, Any]:
     return {row["ticket_id"]: row for row in rows}
 
 
-def _repeat_complaints(complaints: list[dict]) -> set[int]:
+def _repeat_complaints(complaints: list[dict[str, Any]]) -> set[int]:
     """The complaints whose customer made another complaint in the same category within
     the 30 days before."""
     if not complaints:

@@ -7,14 +7,16 @@ team and assignee. A dashboard query therefore reads days x dimensions rows, not
 Both are derived data: `serviceloop analytics rebuild` makes them again from the tickets.
 """
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
 from .measures import HISTOGRAMS, MEASURES, histogram_columns
 
 
-def _measure_fields(*, big: bool) -> dict[str, models.Field]:
-    made: dict[str, models.Field] = {}
+def _measure_fields(*, big: bool) -> dict[str, models.Field[Any, Any]]:
+    made: dict[str, models.Field[Any, Any]] = {}
     for name in MEASURES:
         if name.endswith(("_business", "_wall")):
             made[name] = models.FloatField(default=0)

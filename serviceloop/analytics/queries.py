@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.utils import timezone
 
 from serviceloop.accounts.models import Team, User
@@ -55,14 +55,14 @@ class ImpactWeights:
 Sums = dict[str, Any]  # measure -> sum, and the values of the grouping dimensions
 
 
-def _aggregate(queryset: QuerySet, by: Sequence[str], columns: Iterable[str]) -> list[Sums]:
+def _aggregate(queryset: QuerySet[Model], by: Sequence[str], columns: Iterable[str]) -> list[Sums]:
     sums = {column: Sum(column) for column in columns}
     if by:
         return [dict(row) for row in queryset.values(*by).annotate(**sums).order_by(*by)]
     return [dict(queryset.aggregate(**sums))]
 
 
-def _window(queryset: QuerySet, window: Window) -> QuerySet:
+def _window[M: Model](queryset: QuerySet[M], window: Window) -> QuerySet[M]:
     return queryset.filter(day__gte=window.start, day__lte=window.end)
 
 
@@ -338,14 +338,15 @@ def _row(key: Any, label: str, sums: Sums, keys: Sequence[str]) -> Row:
 def agent_rows(scope: Scope, window: Window, viewer_scope: "Visibility") -> list[Row]:
     """Per assignee: from the agent rollup that keeps what the scope filters on, else from
     the facts."""
-    source: QuerySet
+    source: QuerySet[AgentDailyRollup] | QuerySet[AgentKindRollup] | QuerySet[TicketFact]
     if not (scope.kinds or scope.tiers):
         source = AgentDailyRollup.objects.all()
     elif not (scope.categories or scope.channels):
         source = AgentKindRollup.objects.all()
     else:  # kinds or tiers with categories or channels: only the facts keep all five
         source = TicketFact.objects.all()
-    rows = scoped(_window(source, window), scope)
+    # all three have an assignee_id column, their common base class has not
+    rows: QuerySet[Any] = scoped(_window(source, window), scope)
     if viewer_scope.assignee_only is not None:
         rows = rows.filter(assignee_id=viewer_scope.assignee_only)
     found = [_zeroed(r) for r in _aggregate(rows, ["assignee_id"], MEASURES)]

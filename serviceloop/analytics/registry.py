@@ -14,7 +14,7 @@ Tickets belong to a window by their local creation day, so a plan's baseline and
 windows compare cohorts of tickets, each followed to its end.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, Func, QuerySet
+from django.db.models import Count, F, Func, Model, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -118,7 +118,7 @@ def weighted_quantile(values: np.ndarray, counts: np.ndarray, q: float) -> float
     low_index = int(np.searchsorted(cumulative, np.floor(rank) + 1))
     high_index = int(np.searchsorted(cumulative, np.ceil(rank) + 1))
     low, high = float(ordered[low_index]), float(ordered[high_index])
-    return low + (high - low) * (rank - np.floor(rank))
+    return float(low + (high - low) * (rank - np.floor(rank)))
 
 
 LOWER, HIGHER = Direction.LOWER_IS_BETTER, Direction.HIGHER_IS_BETTER
@@ -207,7 +207,7 @@ def category_ids_with_descendants(ids: Sequence[int]) -> list[int]:
     return sorted(result)
 
 
-def scoped(queryset: QuerySet, scope: Scope) -> QuerySet:
+def scoped[M: Model](queryset: QuerySet[M], scope: Scope) -> QuerySet[M]:
     """Facts or rollup rows of the scope (the same column names in both)."""
     if scope.teams:
         queryset = queryset.filter(team_id__in=scope.teams)
@@ -245,7 +245,7 @@ def sample(key: str, scope: Scope, start: date, end: date) -> Sample:
     return _weighted(rows, found.statistic)
 
 
-def _weighted(rows: Sequence[tuple[float, int]] | QuerySet, statistic: str) -> Sample:
+def _weighted(rows: Iterable[tuple[float, int]], statistic: str) -> Sample:
     pairs = list(rows)
     values = np.array([float(v) for v, _n in pairs], dtype=np.float64)
     counts = np.array([int(n) for _v, n in pairs], dtype=np.int64)

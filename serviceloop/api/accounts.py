@@ -65,7 +65,7 @@ def _me(request: HttpRequest) -> dict[str, Any]:
         "role": user.role,
         "language": user.language,
         "time_zone": user.time_zone,
-        "organisation": user.organisation.name if user.organisation_id else None,  # type: ignore[union-attr]
+        "organisation": user.organisation.name if user.organisation else None,
         "teams": [{"code": t.code, "name": t.name} for t in user.teams.all()],
         "away": user.works_tickets and routing_queries.is_away(user),
     }

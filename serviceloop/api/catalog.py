@@ -116,7 +116,7 @@ def team_out(team: Team) -> dict[str, Any]:
         "manager": user_ref(team.manager),
         "is_default": team.is_default,
         "is_active": team.is_active,
-        "members": [{**user_ref(m), "role": m.role} for m in team.members.all()],  # type: ignore[dict-item]
+        "members": [{**user_ref(m), "role": m.role} for m in team.members.all()],
     }
 
 

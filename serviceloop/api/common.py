@@ -2,7 +2,7 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +78,10 @@ class CustomerRef(Out):
     name: str
 
 
+@overload
+def user_ref(user: User) -> dict[str, Any]: ...
+@overload
+def user_ref(user: User | None) -> dict[str, Any] | None: ...
 def user_ref(user: User | None) -> dict[str, Any] | None:
     return {"id": user.pk, "name": user.display_name} if user else None
 

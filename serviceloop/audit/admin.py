@@ -7,7 +7,7 @@ from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: audit events can be looked at, never added, changed or deleted."""
 
     list_display = ["occurred_at", "actor_label", "action", "target_type", "target_id"]

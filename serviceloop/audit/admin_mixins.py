@@ -35,7 +35,7 @@ from . import services as audit
 SECRET_FIELDS = frozenset({"password"})
 
 
-class AuditedAdminMixin(admin.ModelAdmin):
+class AuditedAdminMixin[M: models.Model](admin.ModelAdmin[M]):
     """Admin changes of this model are audited as "<audit_name>.created/updated/deleted".
 
     Inline rows are audited on the parent object as "<audit_name>.<label>_added/_changed/

@@ -33,7 +33,9 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     }
 
 
-def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, dict]:
+def changed(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Keep only the fields whose value differs."""
     keys = [key for key in after if before.get(key) != after[key]]
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}

@@ -10,7 +10,7 @@ from serviceloop.audit.admin_mixins import AuditedAdminMixin
 from .models import BusinessCalendar, CalendarDate, CalendarTeam, WorkingPeriod
 
 
-class CalendarForm(forms.ModelForm):
+class CalendarForm(forms.ModelForm[BusinessCalendar]):
     class Meta:
         model = BusinessCalendar
         fields = ["code", "name_en", "name_zh", "time_zone", "holiday_region", "is_default"]
@@ -24,23 +24,23 @@ class CalendarForm(forms.ModelForm):
         return zone
 
 
-class PeriodInline(admin.TabularInline):
+class PeriodInline(admin.TabularInline[WorkingPeriod, BusinessCalendar]):
     model = WorkingPeriod
     extra = 1
 
 
-class DateInline(admin.TabularInline):
+class DateInline(admin.TabularInline[CalendarDate, BusinessCalendar]):
     model = CalendarDate
     extra = 1
 
 
-class TeamInline(admin.TabularInline):
+class TeamInline(admin.TabularInline[CalendarTeam, BusinessCalendar]):
     model = CalendarTeam
     extra = 1
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(AuditedAdminMixin):
+class BusinessCalendarAdmin(AuditedAdminMixin[BusinessCalendar]):
     form = CalendarForm
     list_display = ["code", "name_en", "name_zh", "time_zone", "holiday_region", "is_default"]
     search_fields = ["code", "name_en", "name_zh"]

@@ -8,10 +8,10 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Field, Model, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -36,11 +36,9 @@ def _decode[M: Model](cursor: str, fields: tuple[str, ...], queryset: QuerySet[M
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(raw, list) or len(raw) != len(fields):
             raise ValueError
-        model_fields = [queryset.model._meta.get_field(name) for name in fields]
-        return [
-            field.to_python(value)  # type: ignore[union-attr]
-            for field, value in zip(model_fields, raw, strict=True)
-        ]
+        # the ordering fields are the model's own fields, never reverse relations
+        model_fields = [cast(Field[Any, Any], queryset.model._meta.get_field(n)) for n in fields]
+        return [field.to_python(value) for field, value in zip(model_fields, raw, strict=True)]
     except (ValueError, TypeError, ValidationError):
         raise DomainError(_("This cursor is not valid."), field="cursor") from None
 

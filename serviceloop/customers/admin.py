@@ -9,7 +9,7 @@ from .models import Customer, CustomerContact, CustomerTier, Organisation
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(AuditedAdminMixin):
+class OrganisationAdmin(AuditedAdminMixin[Organisation]):
     list_display = ["name", "kind", "shares_tickets", "created_at"]
     list_filter = ["kind", "shares_tickets"]
     search_fields = ["name"]
@@ -18,14 +18,14 @@ class OrganisationAdmin(AuditedAdminMixin):
 
 
 @admin.register(CustomerTier)
-class CustomerTierAdmin(AuditedAdminMixin):
+class CustomerTierAdmin(AuditedAdminMixin[CustomerTier]):
     list_display = ["code", "name_en", "name_zh", "rank"]
     search_fields = ["code", "name_en", "name_zh"]
     audit_name = "customer_tier"
     audit_fields = ("code", "name_en", "name_zh", "rank")
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(admin.TabularInline[CustomerContact, Customer]):
     model = CustomerContact
     extra = 0
     can_delete = False
@@ -36,7 +36,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(admin.ModelAdmin[Customer]):
     """Read-only here: customer changes go through the API so that each is audited."""
 
     list_display = ["name", "organisation", "tier", "external_id", "created_at"]

@@ -1,12 +1,13 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 
 from .models import FeedbackItem, StaffSurvey
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly[M: Model](admin.ModelAdmin[M]):
     """For looking things up: changes go through the desk (and its audited use cases)."""
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
@@ -17,7 +18,7 @@ class _ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(FeedbackItem)
-class FeedbackItemAdmin(_ReadOnly):
+class FeedbackItemAdmin(_ReadOnly[FeedbackItem]):
     list_display = ["number", "source", "title", "type", "stage", "nature", "urgency", "status"]
     list_filter = ["source", "type", "stage", "nature", "urgency", "status"]
     search_fields = ["number", "title"]
@@ -26,6 +27,6 @@ class FeedbackItemAdmin(_ReadOnly):
 
 
 @admin.register(StaffSurvey)
-class StaffSurveyAdmin(_ReadOnly):
+class StaffSurveyAdmin(_ReadOnly[StaffSurvey]):
     list_display = ["title", "team", "opens_at", "closes_at", "sent_at"]
     list_filter = ["team"]

@@ -68,7 +68,7 @@ class Export:
         return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
     def _label(self, name: str, item: FeedbackItem) -> str:
-        value = getattr(item, name)
+        value: str = getattr(item, name)
         return self.labels[name].get(value, value)
 
     def row(self, item: FeedbackItem) -> list[str]:

@@ -10,7 +10,7 @@ from .models import FollowUp, FollowUpRule
 
 
 @admin.register(FollowUpRule)
-class FollowUpRuleAdmin(AuditedAdminMixin):
+class FollowUpRuleAdmin(AuditedAdminMixin[FollowUpRule]):
     """The one rule: added once, then edited; never deleted (the defaults would return
     unnoticed)."""
 
@@ -31,7 +31,7 @@ class FollowUpRuleAdmin(AuditedAdminMixin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(admin.ModelAdmin[FollowUp]):
     """Read-only: follow-ups are opened by the rule and low scores, recorded on the desk."""
 
     list_display = ["ticket", "customer", "reason", "assignee", "due_at", "status", "outcome"]

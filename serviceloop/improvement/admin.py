@@ -4,12 +4,13 @@ that every change is audited and checked), the admin is for looking things up.""
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 
 from .models import ImprovementPlan, PlanAction, RootCauseAnalysis
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly[M: Model](admin.ModelAdmin[M]):
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
 
@@ -21,7 +22,7 @@ class ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(ImprovementPlan)
-class ImprovementPlanAdmin(ReadOnly):
+class ImprovementPlanAdmin(ReadOnly[ImprovementPlan]):
     list_display = ["code", "title", "metric", "phase", "status", "owner", "deadline"]
     list_filter = ["phase", "status", "metric"]
     list_select_related = ["owner"]
@@ -29,7 +30,7 @@ class ImprovementPlanAdmin(ReadOnly):
 
 
 @admin.register(PlanAction)
-class PlanActionAdmin(ReadOnly):
+class PlanActionAdmin(ReadOnly[PlanAction]):
     list_display = ["title", "plan", "team", "person", "planned_end", "status"]
     list_filter = ["status"]
     list_select_related = ["plan", "team", "person"]
@@ -37,7 +38,7 @@ class PlanActionAdmin(ReadOnly):
 
 
 @admin.register(RootCauseAnalysis)
-class RootCauseAnalysisAdmin(ReadOnly):
+class RootCauseAnalysisAdmin(ReadOnly[RootCauseAnalysis]):
     list_display = ["title", "category", "status", "owner", "updated_at"]
     list_filter = ["status"]
     list_select_related = ["category", "owner"]

@@ -9,7 +9,7 @@ from .models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     """Read-only: for finding out why somebody did or did not hear of something. The
     notifications are made by the application alone."""
 

@@ -18,7 +18,7 @@ from .models import Delivery, MailTemplate
 from .rendering import render, syntax_error
 
 
-class MailTemplateForm(forms.ModelForm):
+class MailTemplateForm(forms.ModelForm[MailTemplate]):
     class Meta:
         model = MailTemplate
         fields = ["kind", "language", "subject", "body", "sms", "is_active"]
@@ -56,7 +56,7 @@ def sample_context(language: str) -> dict[str, Any]:
 
 
 @admin.register(MailTemplate)
-class MailTemplateAdmin(AuditedAdminMixin):
+class MailTemplateAdmin(AuditedAdminMixin[MailTemplate]):
     form = MailTemplateForm
     list_display = ["kind", "language", "subject", "is_active", "updated_at"]
     list_filter = ["kind", "language", "is_active"]
@@ -86,7 +86,7 @@ class MailTemplateAdmin(AuditedAdminMixin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     """The log of customer messages, read-only; failed ones can be sent again."""
 
     list_display = [

@@ -67,7 +67,8 @@ def _trend_chart(board: Dashboard) -> Drawing:
     counts = [p.sums.get("tickets", 0) for p in board.trend] or [0]
     drawing = Drawing(170 * mm, 55 * mm)
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 12 * mm, 8 * mm, 150 * mm, 42 * mm
+    # types-reportlab has PlotArea's x, y, width and height as int; reportlab takes any number
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 8 * mm, 150 * mm, 42 * mm  # type: ignore[assignment]
     chart.data = [counts]
     chart.lines[0].strokeColor = colors.HexColor("#0d6efd")
     chart.valueAxis.valueMin = 0

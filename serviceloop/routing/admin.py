@@ -20,14 +20,14 @@ SKILL_SETS = ("categories", "tiers")  # many-to-many: audited after the form sav
 
 
 @admin.register(TeamRouting)
-class TeamRoutingAdmin(AuditedAdminMixin):
+class TeamRoutingAdmin(AuditedAdminMixin[TeamRouting]):
     list_display = ["team", "rule", "use_skills"]
     list_filter = ["rule", "use_skills"]
     audit_name = "team_routing"
     audit_fields = ("team", "rule", "use_skills")
 
 
-class AgentProfileForm(forms.ModelForm):
+class AgentProfileForm(forms.ModelForm[AgentProfile]):
     languages = forms.MultipleChoiceField(
         label=_("languages"), choices=settings.LANGUAGES, required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("Empty: any language."),
@@ -43,7 +43,7 @@ class AgentProfileForm(forms.ModelForm):
 
 
 @admin.register(AgentProfile)
-class AgentProfileAdmin(AuditedAdminMixin):
+class AgentProfileAdmin(AuditedAdminMixin[AgentProfile]):
     form = AgentProfileForm
     list_display = ["user", "capacity", "is_away", "calendar", "last_assigned_at"]
     list_filter = ["is_away", "calendar"]
@@ -53,8 +53,8 @@ class AgentProfileAdmin(AuditedAdminMixin):
     audit_fields = ("user", "capacity", "is_away", "calendar", "languages")
 
     def formfield_for_foreignkey(
-        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField | None:
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         if db_field.name == "user":  # profiles are for those who work tickets
             kwargs["queryset"] = User.objects.filter(role__in=TICKET_WORKER_ROLES)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

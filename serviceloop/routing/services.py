@@ -91,7 +91,9 @@ def _category_line(ticket: Ticket) -> list[int]:
     return line
 
 
-def _sort_key(rule: str, candidate: Candidate) -> tuple:
+def _sort_key(
+    rule: str, candidate: Candidate
+) -> tuple[int, bool, datetime, int] | tuple[bool, datetime, int]:
     last = candidate.profile.last_assigned_at
     turn = (last is not None, last or _NEVER, candidate.profile.user_id)
     if rule == Rule.LEAST_LOADED:

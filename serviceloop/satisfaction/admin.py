@@ -1,12 +1,13 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 
 from .models import CsatSurvey, NpsCampaign, NpsResponse
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly[M: Model](admin.ModelAdmin[M]):
     """Surveys are made and answered through the use cases alone (audited there); the admin
     shows them, for finding out what a customer was asked and answered."""
 
@@ -21,7 +22,7 @@ class ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(CsatSurvey)
-class CsatSurveyAdmin(ReadOnly):
+class CsatSurveyAdmin(ReadOnly[CsatSurvey]):
     list_display = ["ticket", "customer", "sent_at", "score", "channel", "answered_at"]
     list_filter = ["score", "channel"]
     list_select_related = ["ticket", "customer"]
@@ -32,13 +33,13 @@ class CsatSurveyAdmin(ReadOnly):
 
 
 @admin.register(NpsCampaign)
-class NpsCampaignAdmin(ReadOnly):
+class NpsCampaignAdmin(ReadOnly[NpsCampaign]):
     list_display = ["name", "percent", "seed", "sent_at", "sampled", "skipped_no_email"]
     search_fields = ["name"]
 
 
 @admin.register(NpsResponse)
-class NpsResponseAdmin(ReadOnly):
+class NpsResponseAdmin(ReadOnly[NpsResponse]):
     list_display = ["campaign", "customer", "email", "mail_status", "score", "answered_at"]
     list_filter = ["mail_status", "campaign"]
     list_select_related = ["campaign", "customer"]

@@ -10,7 +10,7 @@ from serviceloop.tickets.choices import Channel, Kind, Urgency
 from .models import Escalation, EscalationRule, SlaPolicy
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(forms.ModelForm[SlaPolicy]):
     """The conditions as check boxes (stored as lists of codes; none ticked: any)."""
 
     urgencies = forms.MultipleChoiceField(
@@ -36,7 +36,7 @@ class PolicyForm(forms.ModelForm):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(AuditedAdminMixin):
+class SlaPolicyAdmin(AuditedAdminMixin[SlaPolicy]):
     form = PolicyForm
     list_display = [
         "code", "name_en", "name_zh", "position", "is_active", "first_response_minutes",
@@ -52,7 +52,7 @@ class SlaPolicyAdmin(AuditedAdminMixin):
 
 
 @admin.register(EscalationRule)
-class EscalationRuleAdmin(AuditedAdminMixin):
+class EscalationRuleAdmin(AuditedAdminMixin[EscalationRule]):
     list_display = [
         "code", "name_en", "name_zh", "position", "is_active", "target", "at_percent",
         "after_breach_minutes", "notify_assignee", "notify_supervisors", "notify_manager",
@@ -73,7 +73,7 @@ class EscalationRuleAdmin(AuditedAdminMixin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(admin.ModelAdmin[Escalation]):
     """The log, to read: rows are written by the escalation sweep only."""
 
     list_display = ["ticket", "rule", "target", "level_at", "escalated_at"]

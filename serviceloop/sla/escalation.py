@@ -224,7 +224,7 @@ def _claim(
         return set()
     meta = Escalation._meta
     names = ("ticket_id", "rule_id", "target", "cycle", "level_at", "escalated_at")
-    fields = [cast(Field, meta.get_field(name.removesuffix("_id"))) for name in names]
+    fields = [cast(Field[Any, Any], meta.get_field(name.removesuffix("_id"))) for name in names]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(getattr(f, "column", ""))) for f in fields)
     row = "(" + ", ".join(["%s"] * len(names)) + ")"

@@ -6,7 +6,7 @@ from .models import CannedReply, Category, CustomField
 
 
 @admin.register(Category)
-class CategoryAdmin(AuditedAdminMixin):
+class CategoryAdmin(AuditedAdminMixin[Category]):
     list_display = ["code", "name_en", "name_zh", "parent", "team", "position", "is_active"]
     list_filter = ["is_active", "team"]
     search_fields = ["code", "name_en", "name_zh"]
@@ -15,7 +15,7 @@ class CategoryAdmin(AuditedAdminMixin):
 
 
 @admin.register(CustomField)
-class CustomFieldAdmin(AuditedAdminMixin):
+class CustomFieldAdmin(AuditedAdminMixin[CustomField]):
     list_display = ["key", "name_en", "name_zh", "field_type", "required", "is_active"]
     list_filter = ["field_type", "required", "is_active"]
     audit_name = "custom_field"
@@ -25,7 +25,7 @@ class CustomFieldAdmin(AuditedAdminMixin):
 
 
 @admin.register(CannedReply)
-class CannedReplyAdmin(AuditedAdminMixin):
+class CannedReplyAdmin(AuditedAdminMixin[CannedReply]):
     list_display = ["title", "language", "team", "is_active", "created_at"]
     list_filter = ["language", "team", "is_active"]
     search_fields = ["title", "body"]

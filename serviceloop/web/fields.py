@@ -43,7 +43,7 @@ class MultipleFileField(forms.FileField):
 
     widget = MultipleFileInput
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         files = [f for f in data if f] if isinstance(data, list | tuple) else [data] * bool(data)
         if len(files) > MAX_FILES:
             raise forms.ValidationError(_("Attach at most 10 files at once."))

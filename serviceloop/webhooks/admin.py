@@ -28,6 +28,7 @@ class EventsField(forms.CharField):
             return "\n".join(value)
         return value
 
+    # cleans to a list of names where a CharField cleans to a str
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         names = [name for name in re.split(r"[\s,]+", str(value or "")) if name]
         for name in names:
@@ -39,7 +40,7 @@ class EventsField(forms.CharField):
         return list(dict.fromkeys(names))
 
 
-class EndpointForm(forms.ModelForm):
+class EndpointForm(forms.ModelForm[Endpoint]):
     events = EventsField(
         label=_("events"),
         required=False,
@@ -55,7 +56,7 @@ class EndpointForm(forms.ModelForm):
 
 
 @admin.register(Endpoint)
-class EndpointAdmin(AuditedAdminMixin):
+class EndpointAdmin(AuditedAdminMixin[Endpoint]):
     """Endpoints are audited without their secret, which the page shows to administrators
     (the receiver needs it to check signatures)."""
 
@@ -78,7 +79,7 @@ class EndpointAdmin(AuditedAdminMixin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     """The delivery log and the dead letters (filter by status), read-only; dead letters can
     be sent again with the "retry now" action."""
 

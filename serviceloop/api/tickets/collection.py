@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Header, Query, Router, Status
+from ninja import HeaderEx, P, Query, Router, Status
 
 from serviceloop.core.keyset import paginate
 from serviceloop.tickets import queries, services
@@ -49,7 +49,7 @@ def create_ticket(
     request: HttpRequest,
     response: HttpResponse,
     payload: TicketIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: HeaderEx[str | None, P(alias="Idempotency-Key")] = None,
 ) -> Status[dict[str, Any]]:
     user = actor(request)
     intake = services.create_ticket(

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Router
+from ninja import HeaderEx, P, Router
 
 from serviceloop.accounts.queries import active_team, active_user
 from serviceloop.core.errors import DomainError
@@ -65,7 +65,7 @@ def update_ticket(
     response: HttpResponse,
     number: str,
     payload: TicketPatch,
-    if_match: str | None = Header(None, alias="If-Match"),
+    if_match: HeaderEx[str | None, P(alias="If-Match")] = None,
 ) -> dict[str, Any]:
     user = actor(request)
     ticket = queries.get_ticket_for(user, number)
@@ -85,7 +85,7 @@ def transition(
     response: HttpResponse,
     number: str,
     payload: TransitionIn,
-    if_match: str | None = Header(None, alias="If-Match"),
+    if_match: HeaderEx[str | None, P(alias="If-Match")] = None,
 ) -> dict[str, Any]:
     user = actor(request)
     ticket = services.transition_ticket(
@@ -106,7 +106,7 @@ def assign(
     response: HttpResponse,
     number: str,
     payload: AssignIn,
-    if_match: str | None = Header(None, alias="If-Match"),
+    if_match: HeaderEx[str | None, P(alias="If-Match")] = None,
 ) -> dict[str, Any]:
     user = actor(request)
     ticket = queries.get_ticket_for(user, number)
@@ -126,7 +126,7 @@ def transfer(
     response: HttpResponse,
     number: str,
     payload: TransferIn,
-    if_match: str | None = Header(None, alias="If-Match"),
+    if_match: HeaderEx[str | None, P(alias="If-Match")] = None,
 ) -> dict[str, Any]:
     user = actor(request)
     ticket = queries.get_ticket_for(user, number)
@@ -145,7 +145,7 @@ def urgency(
     response: HttpResponse,
     number: str,
     payload: UrgencyIn,
-    if_match: str | None = Header(None, alias="If-Match"),
+    if_match: HeaderEx[str | None, P(alias="If-Match")] = None,
 ) -> dict[str, Any]:
     user = actor(request)
     ticket = services.change_urgency(

@@ -26,7 +26,7 @@ from ..models import Attachment, Interaction, Ticket
 _TEXT_TYPES = {"text/plain", "text/csv"}
 
 
-def sniff_content_type(upload: UploadedFile) -> str | None:
+def sniff_content_type(upload: UploadedFile[bytes]) -> str | None:
     """The type the bytes say they are (magic numbers); plain text by name when it decodes."""
     upload.seek(0)
     head = upload.read(8192)
@@ -51,7 +51,7 @@ def add_attachment(
     *,
     ticket: Ticket,
     actor: User,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     interaction: Interaction | None = None,
     is_internal: bool = False,
 ) -> Attachment:
@@ -112,7 +112,7 @@ def attach_files(
     *,
     ticket: Ticket,
     actor: User,
-    uploads: Sequence[UploadedFile],
+    uploads: Sequence[UploadedFile[bytes]],
     interaction: Interaction | None = None,
     field: str = "attachments",
 ) -> list[Attachment]:

@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -62,18 +62,18 @@ def _resolve(
     return resolved
 
 
-def _is_within(node: Category, ancestor: Category) -> bool:
+def _is_within(node: Category | None, ancestor: Category) -> bool:
     while node is not None:
         if node.pk == ancestor.pk:
             return True
-        node = node.parent  # type: ignore[assignment]
+        node = node.parent
     return False
 
 
 def _depth(node: Category) -> int:
     depth = 1
     while node.parent_id is not None:
-        node = node.parent  # type: ignore[assignment]
+        node = cast(Category, node.parent)  # a parent_id: a parent
         depth += 1
     return depth
 

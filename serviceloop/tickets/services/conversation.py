@@ -329,7 +329,7 @@ def post_interaction(
     occurred_at: datetime | None = None,
     commitment_text: str = "",
     commitment_due: datetime | None = None,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence[UploadedFile[bytes]] = (),
 ) -> Interaction:
     """Write to a ticket's conversation, through the web or the API (`door`): a reply, an
     internal note or a logged contact (channel and direction given) of staff, or a

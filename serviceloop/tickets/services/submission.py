@@ -19,7 +19,7 @@ def submit_ticket(
     *,
     actor: User,
     draft: TicketDraft,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence[UploadedFile[bytes]] = (),
     answer: str = "",
 ) -> TicketIntake:
     """create_ticket, then its files and the first answer, all or nothing.

@@ -31,4 +31,4 @@ def set_choices(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, An
 
 def set_queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Model]) -> None:
     """Give the model choice field `name` the rows it offers (see set_choices)."""
-    cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
+    cast(forms.ModelChoiceField[Model], form.fields[name]).queryset = queryset

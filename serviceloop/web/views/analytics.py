@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET
 
 from serviceloop.analytics import access, exports, formatting, queries
 from serviceloop.analytics.drill import Drill
-from serviceloop.analytics.registry import METRICS
+from serviceloop.analytics.measures import MEASURES
+from serviceloop.analytics.registry import METRICS, Metric
 from serviceloop.analytics.scope import Scope, Window
 from serviceloop.core import clock
 from serviceloop.core.errors import DomainError
@@ -117,7 +118,7 @@ def dashboard(request: HtmxRequest) -> HttpResponse:
 
 def _tile(tile: queries.Tile, scope: Scope, window: Window) -> dict[str, Any]:
     metric = tile.metric
-    only = metric.base if metric.base in queries.MEASURES else ""
+    only = metric.base if metric.base in MEASURES else ""
     return {
         "key": metric.key,
         "label": metric.label,
@@ -136,7 +137,9 @@ def _tile(tile: queries.Tile, scope: Scope, window: Window) -> dict[str, Any]:
     }
 
 
-def _table_row(row: queries.Row, metrics: dict, keys: tuple[str, ...]) -> dict[str, Any]:
+def _table_row(
+    row: queries.Row, metrics: dict[str, Metric], keys: tuple[str, ...]
+) -> dict[str, Any]:
     return {
         "key": row.key,
         "label": row.label or _g("(none)"),

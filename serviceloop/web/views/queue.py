@@ -94,7 +94,7 @@ def _results(request: HtmxRequest, data: QueryDict, *, cursor: str | None) -> di
             apply_errors(form, error)
         else:
             channels = dict(Channel.choices)  # get_channel_display translates every label
-            for ticket in page.items:
+            for ticket in page.items:  # the label rides on the row for the template
                 ticket.channel_label = channels.get(ticket.channel, ticket.channel)  # type: ignore[attr-defined]
     view_code = form.cleaned_data.get("view") or desk_queue.default_view(user)
     return {

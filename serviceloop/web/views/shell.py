@@ -1,6 +1,7 @@
 """Sign-in, the start page, personal preferences and the rate-limit answer."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from serviceloop.accounts import services as accounts
 from serviceloop.accounts.middleware import activate_for
+from serviceloop.accounts.models import User
 from serviceloop.core.errors import ValidationFailed
 from serviceloop.routing import queries as routing_queries
 from serviceloop.routing import services as routing
@@ -35,12 +37,19 @@ def public_rate(group: str, request: HttpRequest) -> str:
     return settings.PUBLIC_FORM_RATE
 
 
+class ViewDecorator(Protocol):
+    """What django-ratelimit's `ratelimit(...)` gives (the library has no type information):
+    a decorator that returns the view it is given, wrapped."""
+
+    def __call__[V: Callable[..., HttpResponse]](self, view: V, /) -> V: ...
+
+
 # Failed and successful attempts alike count: per address, and per user name tried.
-limit_login = [
+limit_login: list[ViewDecorator] = [
     ratelimit(key="ip", rate=login_rate, method="POST"),
     ratelimit(key="post:username", rate=login_rate, method="POST"),
 ]
-limit_public_form = ratelimit(key="ip", rate=public_rate, method="POST")
+limit_public_form: ViewDecorator = ratelimit(key="ip", rate=public_rate, method="POST")
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -64,7 +73,7 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         # Called for a signed-in user only (just signed in, or redirect_authenticated_user),
         # but a class-based view's request is Django's: its user may be anonymous.
-        return home_url(self.request.user)  # type: ignore[arg-type]
+        return home_url(cast(User, self.request.user))
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from serviceloop.demo import live, seeder
+from serviceloop.demo import company, live, seeder
 from serviceloop.settings import env_int, env_str
 
 URLS = (
@@ -109,7 +109,7 @@ class Command(BaseCommand):
         ]
         widths = [max(_width(row[column]) for row in rows) for column in range(3)]
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (every password is {seeder.DEMO_PASSWORD}):")
+        self.stdout.write(f"Demo logins (every password is {company.DEMO_PASSWORD}):")
         for number, row in enumerate(rows):
             cells = [_pad(cell, width) for cell, width in zip(row, widths, strict=False)]
             line = "  " + "  ".join([*cells, row[3]])
