@@ -19,9 +19,9 @@ FILES_FIELD = "files"
 
 def read_body[Body: BaseModel](
     request: HttpRequest, schema: type[Body]
-) -> tuple[Body, list[UploadedFile]]:
+) -> tuple[Body, list[UploadedFile[bytes]]]:
     """The body validated by `schema`, and the uploaded `files` (none in JSON)."""
-    files: list[UploadedFile] = []
+    files: list[UploadedFile[bytes]] = []
     if request.content_type == "multipart/form-data":
         # an empty form field is an absent one (a form cannot send null)
         data: Any = {key: value for key, value in request.POST.items() if value != ""}

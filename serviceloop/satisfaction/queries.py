@@ -35,7 +35,11 @@ def scores_by_ticket(user: User, tickets: Iterable[Ticket]) -> dict[int, int]:
     answered = csat_visible_to(user).filter(
         ticket_id__in=[ticket.pk for ticket in tickets], score__isnull=False
     )
-    return dict(answered.values_list("ticket_id", "score"))
+    return {
+        ticket_id: score
+        for ticket_id, score in answered.values_list("ticket_id", "score")
+        if score is not None
+    }
 
 
 def csat_visible_to(user: User) -> QuerySet[CsatSurvey]:
