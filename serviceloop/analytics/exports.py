@@ -5,9 +5,8 @@ Ticket exports stream: CSV row by row (StreamingHttpResponse), XLSX through xlsx
 constant-memory mode into a temporary file that is then sent in chunks, so memory stays
 flat whatever the number of rows."""
 
-import csv
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,17 +15,14 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
+from serviceloop.core import spreadsheets
+
 from . import formatting
 from .drill import EXPORT_COLUMNS, Drill, export_rows
 from .queries import AGENT_METRICS, TABLE_METRICS, Dashboard, Row
 from .registry import METRICS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def _cell(value: Any) -> Any:
@@ -38,15 +34,9 @@ def _cell(value: Any) -> Any:
 def csv_response(
     header: Sequence[str], rows: Iterable[Sequence[Any]], name: str
 ) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # so that Excel reads the file as UTF-8 (Chinese text)
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    texts = ([_cell(value) for value in row] for row in rows)
+    lines = spreadsheets.csv_lines(header, texts)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
@@ -62,13 +52,10 @@ def xlsx_response(
     stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     for title, header, rows in sheets:
         sheet = book.add_worksheet(title[:31])
-        sheet.write_row(0, 0, header, bold)
+        spreadsheets.write_cells(sheet, 0, header, cell_format=bold)
         for number, row in enumerate(rows, start=1):
-            for column, value in enumerate(row):
-                if isinstance(value, datetime):
-                    sheet.write_datetime(number, column, timezone.localtime(value), stamp)
-                elif value is not None:
-                    sheet.write(number, column, value)
+            local = [timezone.localtime(v) if isinstance(v, datetime) else v for v in row]
+            spreadsheets.write_cells(sheet, number, local, stamp=stamp)
     book.close()
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=f"{name}.xlsx", content_type=XLSX)

