@@ -6,6 +6,7 @@ knows without a font file."""
 import io
 from collections.abc import Sequence
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -42,6 +43,13 @@ def _styles() -> dict[str, ParagraphStyle]:
             ("small", "BodyText", 8),
         )
     }  # fmt: skip
+
+
+def _text(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text. ReportLab reads a paragraph's text as markup: a plan's
+    title with `<b>` or `<font>` in it would be drawn as such, or stop the report, so every
+    text is escaped (names, titles and effects are typed by users)."""
+    return Paragraph(escape(str(text)), style)
 
 
 def _cell(value: Any) -> Any:
@@ -111,13 +119,13 @@ def diagnosis_pdf(board: Dashboard, plans: Sequence[PlanLine]) -> bytes:
 def _heading(board: Dashboard, style: dict[str, ParagraphStyle]) -> list[Any]:
     """The title, the period and scope, and the period compared with."""
     return [
-        Paragraph(_g("Diagnosis report"), style["title"]),
-        Paragraph(
+        _text(_g("Diagnosis report"), style["title"]),
+        _text(
             f"{settings.COMPANY_NAME} · {board.window.start} – {board.window.end} · "
             f"{board.scope.describe()}",
             style["body"],
         ),
-        Paragraph(
+        _text(
             _g("Compared with %(start)s – %(end)s. Made %(now)s.")
             % {
                 "start": board.previous_window.start,
@@ -133,10 +141,10 @@ def _pain_points(board: Dashboard, style: dict[str, ParagraphStyle]) -> list[Any
     """The TOP categories with their handling time, CSAT and priority quadrant."""
     section: list[Any] = [
         Spacer(1, 5 * mm),
-        Paragraph(_g("Top %(n)d pain points") % {"n": TOP}, style["h2"]),
+        _text(_g("Top %(n)d pain points") % {"n": TOP}, style["h2"]),
     ]
     if not board.categories:
-        return [*section, Paragraph(_g("No tickets in this period."), style["body"])]
+        return [*section, _text(_g("No tickets in this period."), style["body"])]
     quadrants: dict[Any, Any] = {p.category_id: p for p in board.matrix}
     labels = {
         "fix_first": _g("Fix first"), "plan": _g("Plan a fix"),
@@ -192,7 +200,7 @@ def _key_figures(board: Dashboard, style: dict[str, ParagraphStyle]) -> list[Any
         )
     return [
         Spacer(1, 5 * mm),
-        Paragraph(_g("Key figures"), style["h2"]),
+        _text(_g("Key figures"), style["h2"]),
         _table(rows, [58 * mm, 26 * mm, 14 * mm, 26 * mm, 14 * mm, 26 * mm]),
     ]
 
@@ -200,26 +208,26 @@ def _key_figures(board: Dashboard, style: dict[str, ParagraphStyle]) -> list[Any
 def _trend(board: Dashboard, style: dict[str, ParagraphStyle]) -> list[Any]:
     return [
         Spacer(1, 5 * mm),
-        Paragraph(_g("Trend: tickets per day"), style["h2"]),
+        _text(_g("Trend: tickets per day"), style["h2"]),
         _trend_chart(board),
     ]
 
 
 def _open_plans(plans: Sequence[PlanLine], style: dict[str, ParagraphStyle]) -> list[Any]:
-    heading = Paragraph(_g("Open improvement plans"), style["h2"])
+    heading = _text(_g("Open improvement plans"), style["h2"])
     if not plans:
-        return [heading, Paragraph(_g("No open plans."), style["body"])]
+        return [heading, _text(_g("No open plans."), style["body"])]
     rows: list[list[Any]] = [
         [_g("Plan"), _g("Title"), _g("Phase"), _g("Owner"), _g("Deadline"), _g("Effect")]
     ]
     rows += [
         [
             p.code,
-            Paragraph(p.title, style["small"]),
+            _text(p.title, style["small"]),
             p.phase,
             p.owner,
             p.deadline,
-            Paragraph(p.effect, style["small"]),
+            _text(p.effect, style["small"]),
         ]
         for p in plans
     ]

@@ -10,6 +10,7 @@ from django.test import Client
 
 from serviceloop.accounts.choices import Role
 from serviceloop.analytics.tests import conftest as analytics_tests
+from serviceloop.improvement.tests.given import make_plan
 from serviceloop.tickets.models import Ticket
 from tests.builders import make_user
 
@@ -165,3 +166,18 @@ def test_a_specialist_starts_a_root_cause_analysis_from_a_pain_point(week, categ
         f"/desk/analytics/?{WEEK}"
     )
     assert "/desk/improvement/analyses/new/" not in read_only.content.decode()
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "<font name='NoSuchFont'>Faster</font> answers",
+        "<b>Faster answers",
+        "Faster & <para>answers</para> <img src='/etc/passwd'/>",
+    ],
+)
+def test_markup_in_a_plan_title_is_printed_not_obeyed(week, analyst, title):
+    make_plan(make_user(Role.SPECIALIST), title=title)
+    response = signed_in(analyst).get(f"/desk/analytics/export/report.pdf?{WEEK}")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
