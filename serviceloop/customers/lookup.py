@@ -29,7 +29,6 @@ from .contacts import normalise_phone
 from .models import Customer, CustomerContact
 
 MAX_QUERY = 100
-MAX_ID = 2**63 - 1  # a key beyond this is no key (and overflows SQLite)
 _PHONE_LIKE = re.compile(r"\+?[\d\s().\-]+")
 _PHONE_NOISE = re.compile(r"[\s().\-]")
 

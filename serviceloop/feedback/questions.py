@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from serviceloop.core.errors import ValidationFailed
+from serviceloop.core.ids import parse_id
 
 from .choices import QuestionKind
 
@@ -76,8 +77,8 @@ def _scale_value(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
+    elif isinstance(value, str) and (parsed := parse_id(value)) is not None:
+        number = parsed
     else:
         return None
     return number if 1 <= number <= 5 else None

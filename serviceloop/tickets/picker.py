@@ -9,8 +9,8 @@ from django.db.models import Count, Q
 
 from serviceloop.accounts.models import User
 from serviceloop.core import clock
+from serviceloop.core.ids import MAX_ID
 from serviceloop.customers.choices import ContactKind
-from serviceloop.customers.lookup import MAX_ID
 from serviceloop.customers.models import Customer, CustomerContact
 
 from .choices import OPEN_STATUSES

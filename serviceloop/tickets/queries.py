@@ -13,6 +13,7 @@ from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import Team, TeamMembership, User
 from serviceloop.core import rows
 from serviceloop.core.errors import ValidationFailed
+from serviceloop.core.ids import parse_id
 from serviceloop.customers.models import Customer, Organisation
 
 from . import search
@@ -185,8 +186,8 @@ def filter_tickets(
             condition &= Q(assignee__isnull=True)
         elif filters.assignee == "me":
             condition &= Q(assignee_id=user.pk)
-        elif filters.assignee.isdigit():
-            condition &= Q(assignee_id=int(filters.assignee))
+        elif (assignee_id := parse_id(filters.assignee)) is not None:
+            condition &= Q(assignee_id=assignee_id)
         else:
             errors["assignee"] = _("Give a user id, “me” or “none”.")
     if filters.category:

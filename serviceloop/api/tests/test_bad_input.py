@@ -1206,3 +1206,11 @@ def test_it_keeps_customers_and_organisations_untouched_by_refused_tickets(world
     # then
     assert not Customer.objects.filter(contacts__value="new.buyer@example.com").exists()
     assert not Organisation.objects.exists()
+
+
+@pytest.mark.parametrize("assignee", ["²", "9" * 30, "-3", "1.5"])
+def test_it_answers_an_assignee_filter_that_is_no_id_on_its_field(
+    world: World, assignee: str
+) -> None:
+    response = world.api(Role.ADMIN).get("/api/v1/tickets", {"assignee": assignee})
+    assert_problem(response, 422, "assignee")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from serviceloop.accounts.models import Team, User
 from serviceloop.core.errors import DomainError, ValidationFailed
+from serviceloop.core.ids import parse_id
 
 from ..choices import Urgency
 from ..models import Ticket
@@ -55,11 +56,8 @@ def _change(action: str, value: str) -> Callable[[Ticket, User], Ticket]:
     if action == "assign":
         assignee: User | None = None
         if value not in ("", "none"):
-            assignee = (
-                User.objects.filter(pk=int(value), is_active=True).first()
-                if value.isdigit()
-                else None
-            )
+            pk = parse_id(value)
+            assignee = User.objects.filter(pk=pk, is_active=True).first() if pk else None
             if assignee is None:
                 raise ValidationFailed({field: _("There is no active user with this id.")})
         return lambda ticket, actor: assign_ticket(ticket=ticket, assignee=assignee, actor=actor)

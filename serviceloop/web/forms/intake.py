@@ -6,6 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from serviceloop.core.ids import MAX_ID
 from serviceloop.customers import lookup
 from serviceloop.customers.services import CustomerIdentity
 from serviceloop.tickets import services
@@ -28,7 +29,7 @@ class NewTicketForm(forms.Form):
         initial=Channel.PHONE,
     )
     customer_id = forms.IntegerField(
-        required=False, min_value=1, max_value=lookup.MAX_ID, widget=forms.HiddenInput
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
     )
     customer_query = forms.CharField(
         label=_("Find the customer"), required=False, max_length=lookup.MAX_QUERY

@@ -612,6 +612,8 @@ def test_bulk_transfer_moves_the_tickets_to_another_team(agent, other_team):
     ("action", "values", "field"),
     [
         ("assign", {"assignee": "999999"}, "assignee"),
+        ("assign", {"assignee": "²"}, "assignee"),  # "²".isdigit(), but no number
+        ("assign", {"assignee": "9" * 30}, "assignee"),  # beyond any id
         ("transfer", {"team": "nowhere"}, "team"),
         ("urgency", {"urgency": "whenever"}, "urgency"),
         ("explode", {}, "action"),
@@ -672,3 +674,10 @@ def test_assignees_offered_are_the_workers_of_my_teams(agent, teammate, outsider
         re.findall(r'<option value="(\d+)"', signed_in(manager).get(QUEUE).content.decode())
     )
     assert everyone == {str(u.pk) for u in (agent, teammate, supervisor, outsider, manager)}
+
+
+@pytest.mark.parametrize("assignee", ["²", "9" * 30, "-3"])
+def test_a_filter_on_an_assignee_that_is_no_id_is_a_field_error(agent, assignee):
+    response = signed_in(agent).get(reverse("desk:queue"), {"view": "all", "assignee": assignee})
+    assert response.status_code in (200, 422)
+    assert "assignee" in response.context["form"].errors

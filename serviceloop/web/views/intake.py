@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError, ValidationFailed
+from serviceloop.core.ids import parse_id
 from serviceloop.customers import lookup
 from serviceloop.tickets import picker, services
 from serviceloop.tickets.models import Ticket
@@ -46,7 +47,7 @@ def _on_form(error: DomainError) -> ValidationFailed:
 def _picked(form: NewTicketForm, user: User) -> dict[str, Any]:
     """What the picker shows for the customer the form carries (after a refused submit)."""
     raw = form["customer_id"].value()
-    customer_id = int(raw) if str(raw or "").isdigit() else None
+    customer_id = parse_id(str(raw or ""))
     return _pick_context(customer_id, user)
 
 
@@ -124,7 +125,7 @@ def customer_pick(request: HtmxRequest) -> HttpResponse:
     """The picked customer (a fragment), with their recent open tickets as a warning;
     without a valid `customer`, the empty picker."""
     raw = request.GET.get("customer", "")
-    customer_id = int(raw) if raw.isdigit() else None
+    customer_id = parse_id(raw)
     context = _pick_context(customer_id, request.user)
     return render(request, "desk/_new_picked.html", {**context, "fragment": True})
 

@@ -28,7 +28,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
         raise ArgumentTypeError(f"expected a whole number of 1 or more, got {value!r}")
     return int(value)
 
