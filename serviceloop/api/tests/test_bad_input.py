@@ -1214,3 +1214,26 @@ def test_it_answers_an_assignee_filter_that_is_no_id_on_its_field(
 ) -> None:
     response = world.api(Role.ADMIN).get("/api/v1/tickets", {"assignee": assignee})
     assert_problem(response, 422, "assignee")
+
+
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/tickets", {"description": ZERO_WIDTH}, "description"),
+        ("/api/v1/tickets", {"description": "Parcel lost", "subject": ZERO_WIDTH + " "}, None),
+        ("/api/v1/tickets/{number}/interactions", {"content": f" {ZERO_WIDTH} "}, "content"),
+    ],
+)
+def test_it_takes_invisible_characters_for_nothing_written(
+    world: World, path: str, body: dict, field: str | None
+) -> None:
+    call = Call("POST", _real_path(world, path), body)
+    if field is not None:
+        refuse(world, Role.ADMIN, call, field, status=422)
+        return
+    response = send(world.api(Role.CUSTOMER), call)  # an invisible subject: the first line
+    assert response.status_code == 201, response.content
+    assert response.json()["subject"] == "Parcel lost"

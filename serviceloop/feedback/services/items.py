@@ -14,6 +14,7 @@ from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import DomainError, NotPermitted, ValidationFailed
+from serviceloop.core.text import trimmed
 from serviceloop.customers.models import Customer, Organisation
 from serviceloop.tickets.models import Ticket
 from serviceloop.tickets.queries import tickets_visible_to
@@ -300,10 +301,10 @@ def _check_door(
 
 def _title_of(title: str, text: str) -> str:
     """The title given, else the text's first line (cut at 200 characters)."""
-    title = title.strip()
+    title = trimmed(title)
     if title:
         return title
-    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    first_line = text.splitlines()[0] if text else ""
     return first_line[: MAX_TITLE - 1] + "…" if len(first_line) > MAX_TITLE else first_line
 
 
@@ -438,7 +439,7 @@ def register_feedback(
     if anonymous and source != Source.STAFF:
         errors["anonymous"] = _("Only staff feedback can be anonymous.")
     _check_door(source, actor, customer, organisation, errors)
-    text = text.strip()
+    text = trimmed(text)
     title = _title_of(title, text)
     _check_text(title, text, errors)
     tickets = list(dict.fromkeys(tickets))

@@ -193,3 +193,16 @@ def test_registrations_at_the_same_moment_get_distinct_numbers(transactional_db)
     numbers = [number for batch in at_once(register, 4) for number in batch]
 
     assert sorted(numbers) == [f"FB-20261125-{n:04d}" for n in range(1, 13)]
+
+
+def test_a_text_of_invisible_characters_is_no_text(agent):
+    before = stored_state()
+    with pytest.raises(ValidationFailed) as refused:
+        staff_item(agent, text="\u200b\u200d\ufeff \u2060")
+    assert set(refused.value.errors) == {"text"}
+    assert stored_state() == before
+
+
+def test_the_title_is_the_first_line_one_can_see(agent):
+    item = staff_item(agent, title="\u200b ", text="\u200b\ufeffThe form asks twice\nfor the order")
+    assert item.title == "The form asks twice"

@@ -13,6 +13,7 @@ from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
+from serviceloop.core.text import trimmed
 
 from .. import events, signals
 from ..choices import Channel, Direction, Emotion, Status
@@ -138,7 +139,7 @@ def add_interaction(
     """
     require_writer(actor)
     is_staff = actor.works_tickets
-    content = content.strip()
+    content = trimmed(content)
     now = clock.now()
     _check_values(
         content, channel, direction, emotion, is_internal, occurred_at, is_staff=is_staff, now=now
@@ -280,7 +281,7 @@ def edit_interaction(
     interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
     changes: dict[str, str] = {}
     if content is not None:
-        content = content.strip()
+        content = trimmed(content)
         if not content:
             raise DomainError(_("This field is required."), field="content")
         if len(content) > MAX_DESCRIPTION:

@@ -22,6 +22,7 @@ from serviceloop.audit import services as audit
 from serviceloop.core import clock
 from serviceloop.core.errors import DomainError, NotPermitted, ValidationFailed
 from serviceloop.core.rows import insert_row
+from serviceloop.core.text import trimmed
 from serviceloop.customers.models import Customer
 from serviceloop.customers.services import CustomerIdentity, find_or_create_customer
 
@@ -102,7 +103,7 @@ def content_hash(subject: str, description: str) -> str:
 
 
 def derived_subject(description: str) -> str:
-    first_line = description.strip().splitlines()[0].strip()
+    first_line = trimmed(trimmed(description).splitlines()[0])
     return first_line if len(first_line) <= 80 else first_line[:79] + "…"
 
 
@@ -221,12 +222,12 @@ def _check_forbidden_fields(
 def _check_values(draft: TicketDraft, errors: dict[str, Promise | str]) -> tuple[str, str, str]:
     """The texts and choices of the draft checked; (subject, description, order_ref)
     stripped."""
-    description = draft.description.strip()
+    description = trimmed(draft.description)
     if not description:
         errors["description"] = _("This field is required.")
     elif len(description) > MAX_DESCRIPTION:
         errors["description"] = _("Use at most 20,000 characters.")
-    subject = draft.subject.strip()
+    subject = trimmed(draft.subject)
     if len(subject) > 200:
         errors["subject"] = _("Use at most 200 characters.")
     if draft.kind not in Kind.values:
