@@ -5,8 +5,14 @@ import logging
 from typing import Any
 
 import orjson
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _g
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
@@ -134,6 +140,16 @@ def on_permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpR
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
     return problem(request, status=413)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+def on_bad_request(request: HttpRequest, error: Exception) -> HttpResponse:
+    """A body the server cannot read (a multipart body without its boundary, a file name
+    of a thousand characters, too many fields): the client's fault, so a 400."""
+    logger.info("bad request %s %s: %s", request.method, request.path, error)
+    return problem(request, status=400, detail=_g("The request body could not be read."))
 
 
 @api.exception_handler(Exception)
