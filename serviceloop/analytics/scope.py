@@ -20,6 +20,9 @@ from serviceloop.tickets.choices import Channel, Kind
 from serviceloop.tickets.models import Category
 
 MAX_WINDOW_DAYS = 3 * 366
+# The days a window may start and end on, as for every other date the application takes
+# (api.common.Moment): a window and the one before it stay within what dates can hold.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -89,12 +92,25 @@ class Window:
         return Window(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
     @classmethod
+    def recent(cls, start: date | None, end: date | None, *, today: date, days: int) -> "Window":
+        """A dashboard's window: `end` defaults to today, `start` to `days` days up to end."""
+        end = end or today
+        if start is None and FIRST_DAY <= end <= LAST_DAY:
+            start = end - timedelta(days=days - 1)
+        return cls.checked(start or end, end)
+
+    @classmethod
     def checked(cls, start: date | None, end: date | None, *, prefix: str = "") -> "Window":
         errors = {}
         if start is None:
             errors[f"{prefix}start"] = _("Enter a start date.")
         if end is None:
             errors[f"{prefix}end"] = _("Enter an end date.")
+        for name, day in (("start", start), ("end", end)):
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                errors[f"{prefix}{name}"] = _("Enter a date between the years 1900 and 9998.")
+        if errors:
+            raise ValidationFailed(errors)
         if start and end and end < start:
             errors[f"{prefix}end"] = _("The end date must not be before the start date.")
         elif start and end and (end - start).days >= MAX_WINDOW_DAYS:

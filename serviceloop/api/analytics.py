@@ -125,9 +125,7 @@ class DrillOut(Out):
 def _read(request: HttpRequest, filters: FilterQuery) -> tuple[Scope, Window, Any]:
     visibility = access.visibility_for(actor(request))
     today = timezone.localdate(clock.now())
-    end = filters.end or today
-    start = filters.start or date.fromordinal(end.toordinal() - DEFAULT_DAYS + 1)
-    window = Window.checked(start, end)
+    window = Window.recent(filters.start, filters.end, today=today, days=DEFAULT_DAYS)
     scope = Scope.from_dict(
         {
             "teams": filters.teams,

@@ -8,7 +8,7 @@ import pytest
 from serviceloop.accounts.choices import Role
 from serviceloop.analytics.registry import METRICS
 from serviceloop.analytics.tests import conftest as analytics_tests
-from tests.builders import Api, make_user
+from tests.builders import Api, field_errors, make_user
 
 # The analytics tests' fixtures: the hand-computed week and an analyst.
 week = analytics_tests.week
@@ -117,3 +117,19 @@ def test_the_table_covers_every_analytics_operation(db):
         for op in operations
     }
     assert set(anonymous.values()) == {401}
+
+
+@pytest.mark.parametrize(
+    ("window", "field"),
+    [
+        ({"end": "0001-01-03"}, "end"),
+        ({"start": "0001-01-01", "end": "0001-01-31"}, "start"),
+        ({"start": "9999-12-01", "end": "9999-12-31"}, "start"),
+        ({"end": "9999-12-31"}, "end"),
+    ],
+)
+@pytest.mark.parametrize("path", ["analytics/dashboard", "analytics/tickets"])
+def test_a_window_beyond_the_years_dates_can_hold_is_a_field_error(analyst, path, window, field):
+    response = Api(analyst).get(path, window)
+    assert response.status_code == 422, response.content
+    assert field in field_errors(response)

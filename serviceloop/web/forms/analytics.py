@@ -1,6 +1,5 @@
 """The analytics dashboard's filters: a window of days and a scope."""
 
-from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -51,10 +50,10 @@ class FilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         today = timezone.localdate(clock.now())
-        end = data.get("end") or today
-        start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
         try:
-            data["window"] = Window.checked(start, end)
+            data["window"] = Window.recent(
+                data.get("start"), data.get("end"), today=today, days=DEFAULT_DAYS
+            )
         except DomainError as error:
             apply_errors(self, error)
         return data

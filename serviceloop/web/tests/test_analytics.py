@@ -181,3 +181,11 @@ def test_markup_in_a_plan_title_is_printed_not_obeyed(week, analyst, title):
     response = signed_in(analyst).get(f"/desk/analytics/export/report.pdf?{WEEK}")
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("window", ["end=0001-01-03", "start=9999-12-01&end=9999-12-31"])
+@pytest.mark.parametrize("page", ["/desk/analytics/", "/desk/analytics/tickets/"])
+def test_a_window_beyond_the_years_dates_can_hold_is_refused_on_its_field(analyst, page, window):
+    response = signed_in(analyst).get(f"{page}?{window}")
+    assert response.status_code in (200, 422)
+    assert {"start", "end"} & set(response.context["form"].errors)
