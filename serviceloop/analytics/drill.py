@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from serviceloop.accounts.models import Team, User
 from serviceloop.core.errors import ValidationFailed
+from serviceloop.core.ids import parse_id
 from serviceloop.customers.models import Customer
 from serviceloop.tickets.choices import Channel, Emotion, Kind, Status
 from serviceloop.tickets.models import Category, Ticket
@@ -55,9 +56,11 @@ class Drill:
                 value: Any = (
                     date.fromisoformat(raw)
                     if name == "day"
-                    else (raw if name in ("channel", "kind") else int(raw))
+                    else (raw if name in ("channel", "kind") else parse_id(raw))
                 )
             except ValueError:
+                value = None
+            if value is None:  # not a day, or no id (a row id fits a bigint)
                 errors[name] = _("Not a valid value.")
                 continue
             point.append((column, value))

@@ -189,3 +189,18 @@ def test_a_window_beyond_the_years_dates_can_hold_is_refused_on_its_field(analys
     response = signed_in(analyst).get(f"{page}?{window}")
     assert response.status_code in (200, 422)
     assert {"start", "end"} & set(response.context["form"].errors)
+
+
+@pytest.mark.parametrize(
+    "point", ["only=everything", "category=²", "category=" + "9" * 30, "team=x", "day=monday"]
+)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_of_a_point_that_is_none_is_refused(week, analyst, point, fmt):
+    response = signed_in(analyst).get(f"/desk/analytics/export/tickets.{fmt}?{WEEK}&{point}")
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("point", ["category=" + "9" * 30, "assignee=" + "9" * 30])
+def test_a_drill_point_beyond_any_id_is_a_field_error(week, analyst, point):
+    page = signed_in(analyst).get(f"/desk/analytics/tickets/?{WEEK}&{point}")
+    assert page.status_code == 422

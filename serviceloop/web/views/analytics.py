@@ -271,7 +271,10 @@ def export(request: HtmxRequest, what: str, fmt: str) -> HttpResponseBase:
         return HttpResponse(status=422)
     stamp = f"{window.start:%Y%m%d}-{window.end:%Y%m%d}"
     if what == "tickets":
-        drill = Drill.from_query(scope, window, request.GET)
+        try:
+            drill = Drill.from_query(scope, window, request.GET)
+        except DomainError:  # a point or a measure that is none, as for a bad window
+            return HttpResponse(status=422)
         return exports.tickets_response(drill, fmt, f"tickets-{stamp}")
     board = queries.dashboard(scope, window, visibility)
     if what == "report":
