@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "serviceloop.accounts.middleware.UserTimeZoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "serviceloop.api.middleware.MethodNotAllowedAsProblem",
+    "serviceloop.core.middleware.RefuseNulCharacters",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",

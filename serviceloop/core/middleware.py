@@ -1,0 +1,23 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext
+
+
+class RefuseNulCharacters:
+    """A NUL character (U+0000, `%00`) in the path or the query string is refused with a
+    400 before any view runs: no text the application stores or looks up may hold one
+    (PostgreSQL cannot), and a view should not have to guard every parameter. Bodies are
+    checked by the API's schemas and the forms."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            message = gettext("The address contains a NUL character (U+0000).")
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
