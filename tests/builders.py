@@ -11,6 +11,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import Team, TeamMembership, User
@@ -60,18 +61,24 @@ def make_customer(
     organisation: Organisation | None = None,
     user: User | None = None,
     external_id: str | None = None,
+    verified: bool = True,
 ) -> Customer:
+    """A customer with an e-mail (and a phone); their contacts are verified (confirmed by
+    staff) unless `verified` is False, as if someone had only typed them."""
     n = next(_serial)
     customer = Customer.objects.create(
         name=name or f"Customer {n}", organisation=organisation, user=user, external_id=external_id
     )
+    proof = (
+        {"verified_at": timezone.now(), "verified_via": "staff", "is_primary": True}
+        if verified
+        else {}
+    )
     CustomerContact.objects.create(
-        customer=customer, kind="email", value=email or f"customer{n}@example.com", is_primary=True
+        customer=customer, kind="email", value=email or f"customer{n}@example.com", **proof
     )
     if phone:
-        CustomerContact.objects.create(
-            customer=customer, kind="phone", value=phone, is_primary=True
-        )
+        CustomerContact.objects.create(customer=customer, kind="phone", value=phone, **proof)
     return customer
 
 
@@ -102,12 +109,27 @@ def make_user(
     return user
 
 
-def make_ticket(actor: User, **fields: Any) -> Ticket:
-    """A ticket created through create_ticket (a customer by e-mail unless given)."""
+def make_ticket(actor: User, *, confirmed: bool = True, **fields: Any) -> Ticket:
+    """A ticket created through create_ticket (a customer by e-mail unless given). The
+    contacts the draft names are then confirmed, as staff would for a known customer, so that
+    our messages reach them; `confirmed=False` leaves them as typed (unverified)."""
     fields.setdefault("description", f"My parcel has not arrived ({next(_serial)})")
     if "customer_id" not in fields and actor.role != Role.CUSTOMER:
         fields.setdefault("customer", CustomerIdentity(email=f"buyer{next(_serial)}@example.com"))
-    return services.create_ticket(actor=actor, draft=services.TicketDraft(**fields)).ticket
+    ticket = services.create_ticket(actor=actor, draft=services.TicketDraft(**fields)).ticket
+    if confirmed and fields.get("customer") is not None:
+        confirm_contacts(ticket.customer)
+    return ticket
+
+
+def confirm_contacts(customer: Customer) -> None:
+    """Every contact of the customer verified (staff confirmed), the first of a kind primary."""
+    for contact in customer.contacts.filter(verified_at__isnull=True).order_by("id"):
+        has_primary = customer.contacts.filter(kind=contact.kind, is_primary=True).exists()
+        contact.verified_at = timezone.now()
+        contact.verified_via = "staff"
+        contact.is_primary = not has_primary
+        contact.save(update_fields=["verified_at", "verified_via", "is_primary"])
 
 
 class Api:

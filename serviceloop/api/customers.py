@@ -14,7 +14,7 @@ from serviceloop.core.errors import DomainError
 from serviceloop.core.keyset import paginate
 from serviceloop.customers import queries, services
 from serviceloop.customers.contacts import normalise_phone
-from serviceloop.customers.models import Customer, CustomerTier, Organisation
+from serviceloop.customers.models import Customer, CustomerContact, CustomerTier, Organisation
 from serviceloop.tickets import queries as ticket_queries
 from serviceloop.tickets.choices import Kind
 from serviceloop.tickets.choices import Status as TicketStatus
@@ -34,6 +34,10 @@ class ContactOut(Out):
     kind: str
     value: str
     is_primary: bool
+    verified: bool = Field(
+        description="Its owner followed a link we sent to it, or staff confirmed it"
+    )
+    verified_via: Literal["", "link", "staff"]
 
 
 class CustomerOut(Out):
@@ -91,6 +95,15 @@ class CustomerIn(In):
     tier: str | None = Field(None, max_length=30, description="Tier code")
     language: Literal["", "en", "zh-hans"] = ""
     notes: str = Field("", max_length=5_000)
+    confirmation: str = Field(
+        "",
+        max_length=200,
+        description=(
+            "How you know the contacts are the customer's own (e.g. 'checked with the"
+            " customer on the phone'). Given, they are confirmed: they can sign in to the"
+            " portal and receive our messages. Left out, they are recorded unverified."
+        ),
+    )
 
 
 class CustomerPatch(In):
@@ -107,6 +120,24 @@ class CustomerPatch(In):
 class ContactIn(In):
     kind: Literal["email", "phone"]
     value: str = Field(..., min_length=1, max_length=254)
+    confirmation: str = Field(
+        "",
+        max_length=200,
+        description=(
+            "How you know the contacts are the customer's own (e.g. 'checked with the"
+            " customer on the phone'). Given, they are confirmed: they can sign in to the"
+            " portal and receive our messages. Left out, they are recorded unverified."
+        ),
+    )
+
+
+class ConfirmationIn(In):
+    reason: str = Field(
+        ...,
+        min_length=1,
+        max_length=200,
+        description="How you know the contact is the customer's own (audited)",
+    )
 
 
 def customer_out(customer: Customer, user: User) -> dict[str, Any]:
@@ -122,12 +153,20 @@ def customer_out(customer: Customer, user: User) -> dict[str, Any]:
         "external_id": customer.external_id,
         "language": customer.language,
         "notes": customer.notes if user.is_staff_member else None,
-        "contacts": [
-            {"id": c.pk, "kind": c.kind, "value": c.value, "is_primary": c.is_primary}
-            for c in customer.contacts.all()
-        ],
+        "contacts": [contact_out(c) for c in customer.contacts.all()],
         "created_at": customer.created_at,
         "updated_at": customer.updated_at,
+    }
+
+
+def contact_out(contact: CustomerContact) -> dict[str, Any]:
+    return {
+        "id": contact.pk,
+        "kind": contact.kind,
+        "value": contact.value,
+        "is_primary": contact.is_primary,
+        "verified": contact.is_verified,
+        "verified_via": contact.verified_via,
     }
 
 
@@ -217,17 +256,29 @@ def add_contact(
     user = actor(request)
     customer = queries.get_customer_for(user, customer_id)
     contact = services.add_contact(
-        customer=customer, actor=user, kind=payload.kind, value=payload.value
+        customer=customer,
+        actor=user,
+        kind=payload.kind,
+        value=payload.value,
+        confirmation=payload.confirmation,
     )
-    return Status(
-        201,
-        {
-            "id": contact.pk,
-            "kind": contact.kind,
-            "value": contact.value,
-            "is_primary": contact.is_primary,
-        },
-    )
+    return Status(201, contact_out(contact))
+
+
+@router.post(
+    "/{customer_id}/contacts/{contact_id}/confirm",
+    response=ContactOut,
+    summary="Confirm that a contact is the customer's own",
+)
+def confirm_contact(
+    request: HttpRequest, customer_id: int, contact_id: int, payload: ConfirmationIn
+) -> dict[str, Any]:
+    user = actor(request)
+    customer = queries.get_customer_for(user, customer_id)
+    contact = customer.contacts.filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404("contact")
+    return contact_out(services.confirm_contact(contact=contact, actor=user, reason=payload.reason))
 
 
 @router.delete(

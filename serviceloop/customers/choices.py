@@ -10,3 +10,10 @@ class OrganisationKind(models.TextChoices):
 class ContactKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone")
+
+
+class Verification(models.TextChoices):
+    """How we know a contact is the customer's own: the only proofs we accept."""
+
+    LINK = "link", _("Its owner followed a link we sent to it")
+    STAFF = "staff", _("Confirmed by staff")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from serviceloop.core import clock
 from serviceloop.core.models import BilingualName
 
-from .choices import ContactKind, OrganisationKind
+from .choices import ContactKind, OrganisationKind, Verification
 
 
 class Organisation(models.Model):
@@ -78,6 +78,14 @@ class Customer(models.Model):
         related_name="customer",
     )
     notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), default=clock.now)
     updated_at = models.DateTimeField(_("updated"), default=clock.now)
 
@@ -92,12 +100,31 @@ class Customer(models.Model):
 
 
 class CustomerContact(models.Model):
-    """One e-mail address or phone number; it identifies exactly one customer."""
+    """One e-mail address or phone number; it identifies exactly one customer.
+
+    A contact someone typed (an agent, a partner, a form) only says where a request came
+    from: it is *unverified*. It becomes verified when its owner follows a link we sent to it
+    or when staff confirm it with a reason. Only verified contacts sign in to the portal,
+    check a ticket's progress, get our messages and can be primary (the one we write to).
+    """
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
     value = models.CharField(_("value"), max_length=254)
     is_primary = models.BooleanField(_("primary"), default=False)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_via = models.CharField(
+        _("verified by"), max_length=10, choices=Verification.choices, blank=True
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verification_note = models.CharField(_("why it was confirmed"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=clock.now)
 
     class Meta:
@@ -107,8 +134,16 @@ class CustomerContact(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "value"], name="contact_identifies_one_customer"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_primary=False) | models.Q(verified_at__isnull=False),
+                name="contact_primary_is_verified",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None

@@ -2,8 +2,9 @@
 
 The e-mail address is the user name (lower case). An address is only trusted once its owner
 followed the link sent to it; then, and only then, the login is linked to the customer
-record that already has the address (earlier phone or e-mail tickets appear in the portal),
-or a new customer record is made.
+record whose *verified* contact the address is (staff confirmed it: earlier phone or e-mail
+tickets appear in the portal), or a new customer record is made. An address that someone
+else typed on a customer record (an agent, a partner) links to nothing.
 
 Nobody can learn through sign-up whether an address is known: every sign-up with valid
 input gets the same answer and the same work (the password is hashed in every case); the
@@ -32,13 +33,13 @@ from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
 from serviceloop.core import clock
-from serviceloop.core.errors import Conflict, DomainError, ValidationFailed
+from serviceloop.core.errors import DomainError, ValidationFailed
 
 from . import events
 from .choices import ContactKind
 from .contacts import normalise_email
 from .models import Customer
-from .services import CustomerIdentity, find_or_create_customer
+from .services import customer_for_verified_email
 
 PORTAL_LANGUAGES = ("en", "zh-hans")
 MAX_NAME = 150  # User.full_name
@@ -90,7 +91,9 @@ def _existing_account(email: str) -> User | None:
     user = User.objects.filter(username=email).first()
     if user is None:
         user = User.objects.filter(
-            customer__contacts__kind=ContactKind.EMAIL, customer__contacts__value=email
+            customer__contacts__kind=ContactKind.EMAIL,
+            customer__contacts__value=email,
+            customer__contacts__verified_at__isnull=False,
         ).first()
     return user
 
@@ -209,7 +212,8 @@ def user_for_activation_link(*, uidb64: str, token: str) -> User | None:
 @transaction.atomic
 def activate_customer(*, uidb64: str, token: str) -> User:
     """Follow an activation link: the login becomes active and is linked to the customer
-    record that has its e-mail address (made when there is none).
+    record whose verified contact its e-mail address is (made when there is none; see
+    `customer_for_verified_email`).
 
     Raises DomainError (field "token") when the link is not valid, Conflict when the address
     belongs to a customer who has another login meanwhile. Audit: customer.activated, and
@@ -229,16 +233,7 @@ def activate_customer(*, uidb64: str, token: str) -> User:
             field="token",
             code="invalid_link",
         )
-    customer, created = find_or_create_customer(
-        identity=CustomerIdentity(email=user.email, name=user.full_name, language=user.language),
-        actor=user,
-        lock=True,
-    )
-    if customer.user_id is not None:
-        raise Conflict(
-            _("This e-mail address belongs to another account. Sign in with that one."),
-            field="email",
-        )
+    customer, created = customer_for_verified_email(user=user, email=user.email)
     customer.user = user
     customer.language = customer.language or user.language
     customer.updated_at = clock.now()

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from serviceloop.accounts.models import User
 from serviceloop.audit import services as audit
 from serviceloop.core import clock, rows
-from serviceloop.core.errors import DomainError, NotPermitted, ValidationFailed
+from serviceloop.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
 
 from . import events
-from .choices import ContactKind
+from .choices import ContactKind, Verification
 from .contacts import normalise_email, normalise_phone
 from .models import Customer, CustomerContact, CustomerTier, Organisation
 
@@ -102,6 +102,9 @@ def find_or_create_customer(
 ) -> tuple[Customer, bool]:
     """Match a customer by CRM id / e-mail / phone or create one; returns (customer, created).
 
+    The contacts of the identity are what the submitter typed, not proof: a new customer's
+    contacts and the new contacts of a known one are recorded unverified (never primary,
+    never used to sign in, to follow a ticket or to receive our messages).
     With `lock`, the customer row stays locked until the caller's transaction ends, so two
     requests for the same customer are handled one after the other.
     """
@@ -132,22 +135,19 @@ def find_or_create_customer(
 def _add_missing_contacts(
     customer: Customer, identity: CustomerIdentity, *, matched_by: str, actor: User | None
 ) -> None:
-    """Remember a new e-mail or phone of a known customer, unless it belongs to someone else;
-    the first of its kind becomes the customer's primary one."""
+    """Remember a new e-mail or phone of a known customer, unless it belongs to someone else.
+    It is unverified: whoever named it may not be the customer."""
     for kind, value in ((ContactKind.EMAIL, identity.email), (ContactKind.PHONE, identity.phone)):
         if not value or kind == matched_by:
             continue
         if not CustomerContact.objects.filter(kind=kind, value=value).exists():
-            first = not CustomerContact.objects.filter(customer=customer, kind=kind).exists()
-            _insert_contact(customer, kind, value, actor=actor, primary=first)
+            _insert_contact(customer, kind, value, actor=actor)
 
 
 def _insert_contact(
-    customer: Customer, kind: str, value: str, *, actor: User | None, primary: bool = False
+    customer: Customer, kind: str, value: str, *, actor: User | None
 ) -> CustomerContact:
-    contact = CustomerContact.objects.create(
-        customer=customer, kind=kind, value=value, is_primary=primary
-    )
+    contact = CustomerContact.objects.create(customer=customer, kind=kind, value=value)
     audit.record(
         actor=actor,
         action=events.CUSTOMER_CONTACT_ADDED,
@@ -155,6 +155,42 @@ def _insert_contact(
         after={"kind": kind, "value": value},
     )
     return contact
+
+
+def _verify(
+    contact: CustomerContact, *, via: str, actor: User | None, note: str = ""
+) -> CustomerContact:
+    """Mark the contact verified; it becomes primary when its customer has no primary
+    contact of its kind yet. Audit: customer.contact_verified."""
+    contact.verified_at = clock.now()
+    contact.verified_via = via
+    contact.verified_by = actor if via == Verification.STAFF else None
+    contact.verification_note = note
+    contact.is_primary = not CustomerContact.objects.filter(
+        customer_id=contact.customer_id, kind=contact.kind, is_primary=True
+    ).exists()
+    contact.save(
+        update_fields=[
+            "verified_at", "verified_via", "verified_by", "verification_note", "is_primary",
+        ]
+    )  # fmt: skip
+    audit.record(
+        actor=actor,
+        action=events.CUSTOMER_CONTACT_VERIFIED,
+        target=contact.customer,
+        after={"kind": contact.kind, "value": contact.value, "via": via},
+        note=note,
+    )
+    return contact
+
+
+def _reason(reason: str, *, field: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Say how you know this contact is the customer's own."), field=field)
+    if len(reason) > 200:
+        raise DomainError(_("Use at most 200 characters."), field=field)
+    return reason
 
 
 def _insert_customer(
@@ -169,7 +205,9 @@ def _insert_customer(
     language: str = "",
     notes: str = "",
     user: User | None = None,
+    confirmation: str = "",
 ) -> Customer:
+    """The customer and their contacts, unverified unless staff give a `confirmation`."""
     customer = Customer.objects.create(
         name=name,
         external_id=external_id or None,
@@ -178,18 +216,22 @@ def _insert_customer(
         language=language,
         notes=notes,
         user=user,
+        created_by=actor,
     )
-    for kind, value in ((ContactKind.EMAIL, email), (ContactKind.PHONE, phone)):
-        if value:
-            CustomerContact.objects.create(
-                customer=customer, kind=kind, value=value, is_primary=True
-            )
+    contacts = [
+        CustomerContact.objects.create(customer=customer, kind=kind, value=value)
+        for kind, value in ((ContactKind.EMAIL, email), (ContactKind.PHONE, phone))
+        if value
+    ]
     audit.record(
         actor=actor,
         action=events.CUSTOMER_CREATED,
         target=customer,
         after={**audit.snapshot(customer, CUSTOMER_FIELDS), "email": email, "phone": phone},
     )
+    if confirmation:
+        for contact in contacts:
+            _verify(contact, via=Verification.STAFF, actor=actor, note=confirmation)
     return customer
 
 
@@ -211,12 +253,23 @@ def create_customer(
     language: str = "",
     notes: str = "",
     user: User | None = None,
+    confirmation: str = "",
 ) -> Customer:
-    """Register a customer; e-mail, phone and CRM id must not belong to another customer."""
+    """Register a customer; e-mail, phone and CRM id must not belong to another customer.
+
+    The contacts are unverified unless `confirmation` says how the staff member knows they
+    are the customer's (e.g. "checked with the customer on the phone"): then they are
+    confirmed by staff, audited with that reason.
+    """
     _require_staff(actor)
     errors: dict[str, Promise | str] = {}
     if not name.strip():
         errors["name"] = _("This field is required.")
+    if confirmation.strip():
+        try:
+            confirmation = _reason(confirmation, field="confirmation")
+        except DomainError as error:
+            errors["confirmation"] = error.message
     try:
         identity = CustomerIdentity(external_id=external_id, email=email, phone=phone).normalised(
             field_prefix=""
@@ -242,6 +295,7 @@ def create_customer(
         language=language,
         notes=notes,
         user=user,
+        confirmation=confirmation.strip(),
     )
 
 
@@ -279,8 +333,14 @@ def update_customer(*, customer: Customer, actor: User, changes: Mapping[str, ob
 
 
 @transaction.atomic
-def add_contact(*, customer: Customer, actor: User, kind: str, value: str) -> CustomerContact:
+def add_contact(
+    *, customer: Customer, actor: User, kind: str, value: str, confirmation: str = ""
+) -> CustomerContact:
+    """Add an e-mail or phone to the customer: unverified, or confirmed by staff when
+    `confirmation` gives the reason."""
     _require_staff(actor)
+    if confirmation.strip():
+        confirmation = _reason(confirmation, field="confirmation")
     if kind not in ContactKind.values:
         raise DomainError(_("Choose e-mail or phone."), field="kind")
     value = (
@@ -290,8 +350,70 @@ def add_contact(*, customer: Customer, actor: User, kind: str, value: str) -> Cu
     )
     if CustomerContact.objects.filter(kind=kind, value=value).exists():
         raise DomainError(_("Another customer has this contact."), field="value")
-    primary = not customer.contacts.filter(kind=kind).exists()
-    return _insert_contact(customer, kind, value, actor=actor, primary=primary)
+    contact = _insert_contact(customer, kind, value, actor=actor)
+    if confirmation:
+        _verify(contact, via=Verification.STAFF, actor=actor, note=confirmation)
+    return contact
+
+
+@transaction.atomic
+def confirm_contact(*, contact: CustomerContact, actor: User, reason: str) -> CustomerContact:
+    """Staff confirm that a contact is the customer's own, saying how they know (audited):
+    from then on it can sign in to the portal, follow tickets and receive our messages.
+    Confirming a verified contact changes nothing."""
+    _require_staff(actor)
+    reason = _reason(reason, field="reason")
+    contact = (
+        CustomerContact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+    )
+    if contact.is_verified:
+        return contact
+    return _verify(contact, via=Verification.STAFF, actor=actor, note=reason)
+
+
+@transaction.atomic
+def customer_for_verified_email(*, user: User, email: str) -> tuple[Customer, bool]:
+    """The customer record of a portal login whose owner has just proved `email` is theirs
+    (they followed the link mailed to it); returns (customer, created).
+
+    Only a verified contact names a customer: staff confirmed it, or its owner verified it
+    before. An address someone else typed on a customer record proves nothing about that
+    customer, so the login gets a new record with the address (verified), and the record
+    that named it loses it (audited). Raises Conflict when the customer of the verified
+    address has another login.
+    """
+    email = normalise_email(email)
+    contact = (
+        CustomerContact.objects.select_for_update()
+        .select_related("customer")
+        .filter(kind=ContactKind.EMAIL, value=email)
+        .first()
+    )
+    if contact is not None and contact.is_verified:
+        customer = Customer.objects.select_for_update().get(pk=contact.customer_id)
+        if customer.user_id is not None and customer.user_id != user.pk:
+            raise Conflict(
+                _("This e-mail address belongs to another account. Sign in with that one."),
+                field="email",
+            )
+        return customer, False
+    if contact is not None:
+        audit.record(
+            actor=user,
+            action=events.CUSTOMER_CONTACT_REMOVED,
+            target=contact.customer,
+            before={"kind": contact.kind, "value": contact.value},
+            note="the owner of the address verified it for their own portal account",
+        )
+        contact.delete()
+    customer = _insert_customer(
+        actor=user,
+        name=(user.full_name or email.split("@")[0])[:200],
+        email=email,
+        language=user.language,
+    )
+    _verify(customer.contacts.get(kind=ContactKind.EMAIL), via=Verification.LINK, actor=user)
+    return customer, True
 
 
 @transaction.atomic

@@ -285,6 +285,10 @@ class Client:
     tier: str
 
 
+# the demo's customers are established ones: staff confirmed their contacts long ago
+DEMO_CONFIRMATION = "demo data: confirmed when the customer was registered"
+
+
 def create_customers(
     *, company: Company, count: int, seed: int, rng: random.Random, before: datetime
 ) -> list[Client]:
@@ -312,6 +316,7 @@ def create_customers(
             external_id="CRM-100000",
             tier=company.tiers["gold"],
             user=company.customer_user,
+            confirmation=DEMO_CONFIRMATION,
         )
     clients.append(Client(login.pk, login.name, "", "13912345678", "gold"))
     company_share = min(0.12, 20 / max(count, 1))
@@ -342,6 +347,7 @@ def create_customers(
                 organisation=organisation,
                 tier=company.tiers[tier],
                 language="zh-hans" if zh else "en",
+                confirmation=DEMO_CONFIRMATION,
             )
         clients.append(Client(customer.pk, customer.name, "zh" if zh else "en", phone, tier))
     return clients

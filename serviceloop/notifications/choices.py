@@ -31,6 +31,7 @@ class DeliveryStatus(models.TextChoices):
 
 class SkipReason(models.TextChoices):
     NO_EMAIL = "no_email", _("The customer has no e-mail address.")
+    UNVERIFIED = "unverified", _("The customer's e-mail address is not confirmed yet.")
     NO_PHONE = "no_phone", _("The customer has no phone number.")
     NO_SMS_GATEWAY = "no_sms_gateway", _("No SMS gateway is configured.")
     NO_TEMPLATE = "no_template", _("No active template for this message and language.")

@@ -19,7 +19,7 @@ from serviceloop.customers.language import language_of
 from serviceloop.customers.models import Customer
 from serviceloop.satisfaction import links as survey_links
 from serviceloop.satisfaction.models import CsatSurvey
-from serviceloop.tickets.choices import Direction, Status
+from serviceloop.tickets.choices import InteractionKind, Status
 from serviceloop.tickets.models import Commitment, Interaction, Ticket
 
 from .choices import MessageKind
@@ -33,6 +33,7 @@ class Recipient:
     language: str
     zone: ZoneInfo
     has_login: bool
+    unverified_email: bool = False  # an address nobody has confirmed is all we have
 
 
 def zone_of(customer: Customer) -> ZoneInfo:
@@ -47,12 +48,22 @@ def zone_of(customer: Customer) -> ZoneInfo:
 
 
 def recipient_of(ticket: Ticket) -> Recipient:
+    """Where the ticket's customer hears from us: their verified contacts (primary first),
+    else their portal login's address. A contact someone typed for them is not used: mail
+    to it could reach a stranger."""
     customer = ticket.customer
     contacts: dict[str, str] = {}
-    for kind, value in customer.contacts.order_by("-is_primary", "id").values_list("kind", "value"):
-        contacts.setdefault(kind, value)
+    unverified = False
+    rows = customer.contacts.order_by("-is_primary", "id").values_list(
+        "kind", "value", "verified_at"
+    )
+    for kind, value, verified_at in rows:
+        if verified_at is None:
+            unverified = unverified or kind == ContactKind.EMAIL
+        else:
+            contacts.setdefault(kind, value)
     user = customer.user
-    email = contacts.get(ContactKind.EMAIL) or (user.email if user else "")
+    email = contacts.get(ContactKind.EMAIL) or (user.email if user and user.is_active else "")
     return Recipient(
         name=customer.name,
         email=email,
@@ -60,6 +71,7 @@ def recipient_of(ticket: Ticket) -> Recipient:
         language=language_of(customer, f"{ticket.subject}\n{ticket.description}"),
         zone=zone_of(customer),
         has_login=user is not None and user.is_active,
+        unverified_email=unverified and not email,
     )
 
 
@@ -74,7 +86,7 @@ def tracking_url(ticket: Ticket, recipient: Recipient) -> str:
 
 def _last_public_reply(ticket: Ticket) -> str:
     content = (
-        Interaction.objects.filter(ticket=ticket, is_internal=False, direction=Direction.OUTBOUND)
+        Interaction.objects.filter(ticket=ticket, kind=InteractionKind.REPLY)
         .order_by("-occurred_at", "-id")
         .values_list("content", flat=True)
         .first()
@@ -107,10 +119,10 @@ def context_for(
             .filter(pk=event.target_id, ticket=ticket)
             .first()
         )
+        # only a reply is written to the customer; a logged call is the agent's own words
         if (
             interaction is None
-            or interaction.is_internal
-            or interaction.direction != Direction.OUTBOUND
+            or interaction.kind != InteractionKind.REPLY
             or interaction.author is None
             or not interaction.author.is_staff_member
         ):

@@ -24,7 +24,7 @@ from serviceloop.core import clock
 from serviceloop.core.errors import DomainError
 from serviceloop.satisfaction import events as satisfaction_events
 from serviceloop.tickets import events as ticket_events
-from serviceloop.tickets.choices import Channel, Direction
+from serviceloop.tickets.choices import Channel, Direction, InteractionKind
 from serviceloop.tickets.models import Ticket
 
 from . import events
@@ -45,10 +45,11 @@ def message_kind(event: AuditEvent) -> MessageKind | None:
         return MessageKind.CREATED
     if (
         action == ticket_events.INTERACTION_ADDED
+        and after.get("kind", InteractionKind.REPLY) == InteractionKind.REPLY
         and after.get("direction") == Direction.OUTBOUND
         and not after.get("is_internal")
     ):
-        # only staff can record an outbound interaction; the task checks the author again
+        # only staff write replies; the task checks the entry and its author again
         return MessageKind.REPLIED
     if ticket_events.ends_resolved(event):
         return MessageKind.RESOLVED
@@ -116,9 +117,8 @@ def _prepare(event_id: int) -> list[Delivery]:
         if recipient.email:
             rows.append(row(DeliveryChannel.EMAIL, recipient.email, **mail))
         else:
-            rows.append(
-                row(DeliveryChannel.EMAIL, "", reason=SkipReason.NO_EMAIL, **mail, **skipped)
-            )
+            reason = SkipReason.UNVERIFIED if recipient.unverified_email else SkipReason.NO_EMAIL
+            rows.append(row(DeliveryChannel.EMAIL, "", reason=reason, **mail, **skipped))
         if recipient.phone and (not recipient.email or ticket.channel == Channel.SMS):
             rows.append(
                 row(DeliveryChannel.SMS, recipient.phone, subject=text.subject, body=text.sms)

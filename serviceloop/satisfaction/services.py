@@ -298,11 +298,13 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
 
 
 def email_addresses(customer_ids: Sequence[int]) -> dict[int, str]:
-    """Each customer's address: the primary e-mail contact, else their login's address.
-    Customers without one are missing."""
+    """Each customer's address: the primary verified e-mail contact, else their login's
+    address. Customers without one are missing (an unverified address is not used)."""
     found: dict[int, str] = {}
     contacts = (
-        CustomerContact.objects.filter(customer_id__in=customer_ids, kind=ContactKind.EMAIL)
+        CustomerContact.objects.filter(
+            customer_id__in=customer_ids, kind=ContactKind.EMAIL, verified_at__isnull=False
+        )
         .order_by("customer_id", "-is_primary", "id")
         .values_list("customer_id", "value")
     )
@@ -310,7 +312,7 @@ def email_addresses(customer_ids: Sequence[int]) -> dict[int, str]:
         found.setdefault(customer_id, value)
     missing = [pk for pk in customer_ids if pk not in found]
     if missing:
-        logins = Customer.objects.filter(pk__in=missing, user__isnull=False).values_list(
+        logins = Customer.objects.filter(pk__in=missing, user__is_active=True).values_list(
             "pk", "user__email"
         )
         found.update({pk: email for pk, email in logins if email})

@@ -48,6 +48,17 @@ class Direction(models.TextChoices):
     OUTBOUND = "outbound", _("To the customer")
 
 
+class InteractionKind(models.TextChoices):
+    """What an entry of the conversation is; it alone decides who may read it
+    (tickets.queries.customer_visible_kinds)."""
+
+    REPLY = "reply", _("Reply to the customer")
+    MESSAGE = "message", _("Message from the customer")
+    PARTNER = "partner", _("Message from a partner")
+    LOG = "log", _("Logged contact")
+    NOTE = "note", _("Internal note")
+
+
 class Emotion(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")
     NEUTRAL = "neutral", _("Neutral")

@@ -15,6 +15,7 @@ from .choices import (
     CustomFieldType,
     Direction,
     Emotion,
+    InteractionKind,
     Kind,
     Status,
     Urgency,
@@ -288,6 +289,11 @@ class Interaction(models.Model):
         _("customer emotion"), max_length=15, choices=Emotion.choices, blank=True
     )
     is_internal = models.BooleanField(_("internal note"), default=False)
+    # what the entry is: a staff reply or the customer's own message is shown to the
+    # customer; a logged contact (the agent's own words) and a note never are
+    kind = models.CharField(
+        _("entry"), max_length=10, choices=InteractionKind.choices, default=InteractionKind.NOTE
+    )
     created_at = models.DateTimeField(_("recorded"), default=clock.now, editable=False)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
 

@@ -17,7 +17,7 @@ from serviceloop.core.ids import parse_id
 from serviceloop.customers.models import Customer, Organisation
 
 from . import search
-from .choices import OPEN_STATUSES, Channel, Kind, Status, Urgency
+from .choices import OPEN_STATUSES, Channel, InteractionKind, Kind, Status, Urgency
 from .models import Attachment, Category, Commitment, Interaction, Ticket
 from .numbering import NUMBER_PATTERN
 from .reference import catalogue
@@ -248,11 +248,61 @@ def _shows_internal(user: User) -> bool:
     return user.is_staff_member
 
 
+# Who reads which entries of a conversation, decided here once: the customer reads the
+# replies written to them and the messages of their side, never what staff recorded in their
+# own words (a logged call or visit, with the emotion they noted) nor notes; a partner also
+# reads its own messages. Staff read everything.
+CUSTOMER_KINDS = (InteractionKind.REPLY, InteractionKind.MESSAGE)
+PARTNER_KINDS = (*CUSTOMER_KINDS, InteractionKind.PARTNER)
+
+
+def visible_kinds(user: User) -> tuple[str, ...] | None:
+    """The InteractionKinds `user` may read; None for all of them (staff)."""
+    if _shows_internal(user):
+        return None
+    return PARTNER_KINDS if user.role == Role.PARTNER else CUSTOMER_KINDS
+
+
+def shows_interaction(user: User, interaction: Interaction) -> bool:
+    kinds = visible_kinds(user)
+    return kinds is None or interaction.kind in kinds
+
+
+def kinds_condition(user: User, column: str) -> str:
+    """` AND <column> IN (...)` for who cannot read everything (the kinds are constants)."""
+    kinds = visible_kinds(user)
+    if kinds is None:
+        return ""
+    return f" AND {column} IN ({', '.join(repr(str(kind)) for kind in kinds)})"
+
+
+def files_condition(user: User, alias: str) -> str:
+    """` AND ...` on attachment rows `alias` that leaves out what `shows_attachment` would."""
+    if _shows_internal(user):
+        return ""
+    return (
+        f" AND NOT {alias}.is_internal AND ({alias}.interaction_id IS NULL OR EXISTS ("  # noqa: S608
+        f"SELECT 1 FROM {Interaction._meta.db_table} fi"
+        f" WHERE fi.id = {alias}.interaction_id{kinds_condition(user, 'fi.kind')}))"
+    )
+
+
+def shows_attachment(user: User, attachment: Attachment) -> bool:
+    """A file is for the customer when it is not internal and the entry it came with (if
+    any) is one they read."""
+    if _shows_internal(user):
+        return True
+    if attachment.is_internal:
+        return False
+    interaction = attachment.interaction
+    return interaction is None or shows_interaction(user, interaction)
+
+
 def conversation(
     ticket: Ticket, *, user: User, merged_ids: list[int] | None = None
 ) -> list[Interaction]:
     """The interactions of the ticket and of tickets merged into it, oldest first, with their
-    authors; without internal notes for customers and partners.
+    authors; for customers and partners only what they may read (`visible_kinds`).
 
     Hand-written, like the other reads of the ticket page: the ORM would spend more time
     compiling these statements than the database spends running them (core.rows).
@@ -263,7 +313,7 @@ def conversation(
         f" FROM {Interaction._meta.db_table} i"
         f" LEFT JOIN {User._meta.db_table} u ON u.id = i.author_id"
         f" WHERE i.ticket_id IN ({rows.placeholders(len(ids))})"
-        + ("" if _shows_internal(user) else " AND NOT i.is_internal")
+        + kinds_condition(user, "i.kind")
         + " ORDER BY i.occurred_at, i.id"
     )
     return rows.fetch_all(Interaction, sql, ids, alias="i", joined=(("author", User, "u"),))
@@ -283,14 +333,14 @@ def commitments_of(ticket: Ticket) -> list[Commitment]:
 def attachments_of(
     ticket: Ticket, *, user: User, merged_ids: list[int] | None = None
 ) -> list[Attachment]:
-    """The files of the ticket and of tickets merged into it, oldest first; without internal
-    ones for customers and partners (hand-written: the ticket page runs it on every view)."""
+    """The files of the ticket and of tickets merged into it, oldest first; for customers
+    and partners only those `shows_attachment` lets them read (hand-written: the ticket page
+    runs it on every view)."""
     ids = [ticket.pk, *(merged_ticket_ids(ticket) if merged_ids is None else merged_ids)]
     sql = (
         f"SELECT {rows.columns_of(Attachment, 'a')} FROM {Attachment._meta.db_table} a"  # noqa: S608
-        f" WHERE a.ticket_id IN ({rows.placeholders(len(ids))})"
-        + ("" if _shows_internal(user) else " AND NOT a.is_internal")
-        + " ORDER BY a.created_at, a.id"
+        f" WHERE a.ticket_id IN ({rows.placeholders(len(ids))}){files_condition(user, 'a')}"
+        " ORDER BY a.created_at, a.id"
     )
     return rows.fetch_all(Attachment, sql, ids, alias="a")
 
@@ -311,10 +361,10 @@ def _reachable(user: User, ticket_id: int) -> bool:
 
 def get_attachment_for(user: User, attachment_id: int) -> Attachment:
     """An attachment of a ticket the user sees (and not internal, for customers), else 404."""
-    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    attachment = Attachment.objects.filter(pk=attachment_id).select_related("interaction").first()
     if (
         attachment is None
-        or (attachment.is_internal and not _shows_internal(user))
+        or not shows_attachment(user, attachment)
         or not _reachable(user, attachment.ticket_id)
     ):
         raise Http404("attachment")
@@ -327,7 +377,7 @@ def get_interaction_for(user: User, interaction_id: int) -> Interaction:
     )
     if (
         interaction is None
-        or (interaction.is_internal and not _shows_internal(user))
+        or not shows_interaction(user, interaction)
         or not _reachable(user, interaction.ticket_id)
     ):
         raise Http404("interaction")

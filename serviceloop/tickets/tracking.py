@@ -16,10 +16,10 @@ from serviceloop.customers.choices import ContactKind
 from serviceloop.customers.contacts import normalise_email, normalise_phone
 from serviceloop.customers.models import Customer
 
-from .choices import Direction
+from .choices import InteractionKind
 from .models import Attachment, Commitment, Interaction, Ticket
 from .numbering import NUMBER_PATTERN
-from .queries import visible_sql
+from .queries import files_condition, kinds_condition, visible_sql
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,8 +51,9 @@ def _contact(value: str) -> tuple[str, str]:
 
 def track_ticket(*, number: str, contact: str) -> Progress | None:
     """The progress of the ticket with `number` when `contact` (e-mail or phone) is one of
-    its customer's contacts; None otherwise — the same None whether the number does not
-    exist or the contact does not match, so nothing can be learnt by trying.
+    its customer's verified contacts (one someone else typed proves nothing); None
+    otherwise — the same None whether the number does not exist or the contact does not
+    match, so nothing can be learnt by trying.
 
     Raises ValidationFailed ("number", "contact") only for input that cannot be a ticket
     number or a contact at all.
@@ -70,7 +71,10 @@ def track_ticket(*, number: str, contact: str) -> Progress | None:
         raise ValidationFailed(errors)
     found = (
         Ticket.objects.filter(
-            number=number, customer__contacts__kind=kind, customer__contacts__value=value
+            number=number,
+            customer__contacts__kind=kind,
+            customer__contacts__value=value,
+            customer__contacts__verified_at__isnull=False,
         )
         .values(*_PROGRESS_COLUMNS)
         .first()
@@ -78,7 +82,7 @@ def track_ticket(*, number: str, contact: str) -> Progress | None:
     if found is None:
         return None
     replies = Interaction.objects.filter(
-        ticket_id=found["id"], is_internal=False, direction=Direction.OUTBOUND
+        ticket_id=found["id"], kind=InteractionKind.REPLY
     ).values_list("occurred_at", flat=True)
     return Progress(
         number=found["number"],
@@ -92,18 +96,18 @@ def track_ticket(*, number: str, contact: str) -> Progress | None:
     )
 
 
-def _stamp_sql(condition: str, *, internal: bool) -> str:
-    """Scalar subqueries over the ticket's rows, each on an index of `ticket_id`."""
-    hidden = "" if internal else " AND NOT x.is_internal"
+def _stamp_sql(condition: str, *, entries: str, files: str) -> str:
+    """Scalar subqueries over the ticket's rows, each on an index of `ticket_id`; `entries`
+    and `files` leave out what the reader may not read."""
     parts = [
         f"SELECT {aggregate} FROM {model._meta.db_table} x WHERE x.ticket_id = t.id{extra}"  # noqa: S608
         for aggregate, model, extra in (
-            ("COUNT(*)", Interaction, hidden),
-            ("MAX(x.id)", Interaction, hidden),
-            ("MAX(x.edited_at)", Interaction, hidden),
+            ("COUNT(*)", Interaction, entries),
+            ("MAX(x.id)", Interaction, entries),
+            ("MAX(x.edited_at)", Interaction, entries),
             ("COUNT(*)", Commitment, ""),
             ("COUNT(*)", Commitment, " AND x.status <> 'open'"),
-            ("MAX(x.id)", Attachment, hidden),
+            ("MAX(x.id)", Attachment, files),
         )
     ]
     return (
@@ -125,7 +129,9 @@ def progress_stamp(user: User, number: str) -> str:
         raise Http404("ticket")
     condition, params = visible_sql(user)
     with connection.cursor() as cursor:
-        cursor.execute(_stamp_sql(condition, internal=user.is_staff_member), [number, *params])
+        entries = kinds_condition(user, "x.kind")
+        files = files_condition(user, "x")
+        cursor.execute(_stamp_sql(condition, entries=entries, files=files), [number, *params])
         row = cursor.fetchone()
     if row is None:
         raise Http404("ticket")

@@ -216,8 +216,7 @@ class World:
             actor=self.worker(scope),
             content="Internal: courier blames the weather"
             if internal
-            else "Called the customer: the parcel is at the depot",
-            channel=None if internal else "phone",
+            else "We called the courier: your parcel is at the depot",
             emotion="" if internal else "dissatisfied",
             is_internal=internal,
         )

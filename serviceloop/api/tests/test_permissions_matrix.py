@@ -104,6 +104,10 @@ MATRIX: dict[tuple[str, str, str], tuple[int, ...]] = {
                                                       (204, 204, 204, 403, 204, 403, 403, 404),
     ("DELETE", "/api/v1/customers/{customer_id}/contacts/{contact_id}", "foreign"):
                                                       (204, 204, 204, 403, 204, 403, 404, 404),
+    ("POST",   "/api/v1/customers/{customer_id}/contacts/{contact_id}/confirm", "own"):
+                                                      (200, 200, 200, 403, 200, 403, 403, 404),
+    ("POST",   "/api/v1/customers/{customer_id}/contacts/{contact_id}/confirm", "foreign"):
+                                                      (200, 200, 200, 403, 200, 403, 404, 404),
     # configuration
     ("GET",    "/api/v1/categories", "-"):            (200, 200, 200, 200, 200, 200, 200, 200),
     ("POST",   "/api/v1/categories", "-"):            (201, 403, 403, 403, 403, 403, 403, 403),
@@ -178,6 +182,7 @@ ANONYMOUS: dict[tuple[str, str], int] = {
     ("PATCH",  "/api/v1/customers/{customer_id}"): 401,
     ("POST",   "/api/v1/customers/{customer_id}/contacts"): 401,
     ("DELETE", "/api/v1/customers/{customer_id}/contacts/{contact_id}"): 401,
+    ("POST",   "/api/v1/customers/{customer_id}/contacts/{contact_id}/confirm"): 401,
     ("GET",    "/api/v1/categories"): 401,
     ("POST",   "/api/v1/categories"): 401,
     ("PATCH",  "/api/v1/categories/{code}"): 401,
@@ -430,6 +435,17 @@ def _remove_contact(world: World, role: str, scope: str) -> Call:
     customer = world.customer_record(scope)
     contact = customer.contacts.get()
     return Call("DELETE", f"/api/v1/customers/{customer.pk}/contacts/{contact.pk}")
+
+
+@_b("POST", "/api/v1/customers/{customer_id}/contacts/{contact_id}/confirm")
+def _confirm_contact(world: World, role: str, scope: str) -> Call:
+    customer = world.customer_record(scope)
+    contact = customer.contacts.create(kind="phone", value="+8613900139001")  # unverified
+    return Call(
+        "POST",
+        f"/api/v1/customers/{customer.pk}/contacts/{contact.pk}/confirm",
+        {"reason": "checked on the phone"},
+    )
 
 
 @_b("GET", "/api/v1/categories")
@@ -879,7 +895,7 @@ def test_it_lets_an_agent_edit_only_their_own_entries(world: World) -> None:
     # then
     assert by_outsider.status_code == 404
     assert by_teammate.status_code == 403
-    assert content_after_refusals == "Called the customer: the parcel is at the depot"
+    assert content_after_refusals == "We called the courier: your parcel is at the depot"
     assert by_owner.status_code == 200
     assert by_owner.json()["content"] == "Called at 10:05 instead"
 

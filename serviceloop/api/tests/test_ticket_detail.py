@@ -22,11 +22,15 @@ def own_ticket(customer_user, agent):
 
 @pytest.fixture
 def worked_ticket(own_ticket, agent):
-    """The customer's ticket with a call, an internal note, a promise and two files."""
-    call = services.add_interaction(
+    """The customer's ticket with a logged call, a reply, an internal note, a promise and
+    two files."""
+    services.add_interaction(
         ticket=own_ticket, actor=agent, content="Called: the parcel is at the depot",
         channel="phone", emotion="angry",
     )  # fmt: skip
+    reply = services.add_interaction(
+        ticket=own_ticket, actor=agent, content="Your parcel is at the depot.", emotion="neutral"
+    )
     services.add_interaction(
         ticket=own_ticket, actor=agent, content="Courier blames the weather", is_internal=True
     )
@@ -35,7 +39,7 @@ def worked_ticket(own_ticket, agent):
         due_at=clock.now() + timedelta(days=1),
     )  # fmt: skip
     services.add_attachment(
-        ticket=own_ticket, actor=agent, interaction=call,
+        ticket=own_ticket, actor=agent, interaction=reply,
         upload=SimpleUploadedFile("label.png", png_bytes(), content_type="image/png"),
     )  # fmt: skip
     services.add_attachment(
@@ -52,9 +56,10 @@ def test_it_embeds_the_conversation_commitments_and_files_for_staff(
     assert response.status_code == 200, response.content
     ticket = response.json()
     assert ticket["number"] == worked_ticket.number
-    assert [(i["content"], i["is_internal"], i["emotion"]) for i in ticket["interactions"]] == [
-        ("Called: the parcel is at the depot", False, "angry"),
-        ("Courier blames the weather", True, None),
+    assert [(i["content"], i["kind"], i["emotion"]) for i in ticket["interactions"]] == [
+        ("Called: the parcel is at the depot", "log", "angry"),
+        ("Your parcel is at the depot.", "reply", "neutral"),
+        ("Courier blames the weather", "note", None),
     ]
     call = ticket["interactions"][0]
     assert call["ticket"] == worked_ticket.number
@@ -86,10 +91,11 @@ def test_it_hides_internal_notes_emotion_and_staff_fields_from_the_customer(
     response = customer_api.get(f"tickets/{worked_ticket.number}")
     assert response.status_code == 200, response.content
     ticket = response.json()
-    # only the public call, without the emotion staff noted
+    # only the reply, without the emotion staff noted; not the call staff logged
     assert [(i["content"], i["emotion"]) for i in ticket["interactions"]] == [
-        ("Called: the parcel is at the depot", None)
+        ("Your parcel is at the depot.", None)
     ]
+    assert "Called" not in response.content.decode()
     assert "Courier blames the weather" not in response.content.decode()
     # only the public file
     assert [a["filename"] for a in ticket["attachments"]] == ["label.png"]

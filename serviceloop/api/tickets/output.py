@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import User
+from serviceloop.customers.queries import reveals_customer
 from serviceloop.tickets import queries, transitions
 from serviceloop.tickets.models import Attachment, Commitment, Interaction, Ticket
 
@@ -33,7 +34,11 @@ def ticket_out(ticket: Ticket, user: User, **extra: Any) -> dict[str, Any]:
         "category": code_name(ticket.category),
         "team": code_name(ticket.team),
         "assignee": user_ref(ticket.assignee),
-        "customer": {"id": ticket.customer_id, "name": ticket.customer.name},
+        "customer": (
+            {"id": ticket.customer_id, "name": ticket.customer.name}
+            if reveals_customer(user, ticket.customer)
+            else None
+        ),
         "order_ref": ticket.order_ref,
         "custom_fields": ticket.custom_fields,
         "resolution": ticket.resolution,
@@ -64,6 +69,7 @@ def interaction_out(interaction: Interaction, user: User, number: str) -> dict[s
         "occurred_at": interaction.occurred_at,
         "channel": interaction.channel,
         "direction": interaction.direction,
+        "kind": interaction.kind,
         "author": user_ref(interaction.author),
         "content": interaction.content,
         "emotion": (interaction.emotion or None) if user.is_staff_member else None,

@@ -8,7 +8,7 @@ from ninja import Field
 
 from serviceloop.customers.services import CustomerIdentity
 from serviceloop.tickets import services
-from serviceloop.tickets.choices import Channel, Direction, Emotion, Kind, Urgency
+from serviceloop.tickets.choices import Channel, Direction, Emotion, InteractionKind, Kind, Urgency
 from serviceloop.tickets.choices import Status as TicketStatus
 
 from ..common import CodeName, CustomerRef, In, Moment, Out, PageOut, QueryIn, UserRef
@@ -57,7 +57,9 @@ class TicketOut(Out):
     category: CodeName | None
     team: CodeName | None
     assignee: UserRef | None
-    customer: CustomerRef
+    customer: CustomerRef | None = Field(
+        description="Null for a partner when the customer is not one it created"
+    )
     order_ref: str
     custom_fields: dict[str, Any] | None
     resolution: str
@@ -83,6 +85,13 @@ class InteractionOut(Out):
     occurred_at: datetime
     channel: Channel
     direction: str
+    kind: InteractionKind = Field(
+        description=(
+            "reply (to the customer), message (from the customer), partner (from a partner),"
+            " log (a contact staff recorded), note (internal); customers read replies and"
+            " messages only, partners their own messages too"
+        )
+    )
     author: UserRef | None
     content: str
     emotion: str | None

@@ -47,10 +47,12 @@ def test_it_creates_a_customer_with_normalised_contacts_and_audits_it(agent):
     assert (stored.name, stored.external_id, stored.organisation, stored.tier) == (
         "Li Wei", "CRM-1", company, gold,
     )  # fmt: skip
+    # typed by staff, not confirmed: unverified, so none is primary
     assert contacts_of(stored) == {
-        ("email", "li.wei@example.com", True),
-        ("phone", "+8613800138000", True),
+        ("email", "li.wei@example.com", False),
+        ("phone", "+8613800138000", False),
     }
+    assert not stored.contacts.filter(verified_at__isnull=False).exists()
     event = AuditEvent.objects.get(action="customer.created")
     assert (event.actor, event.target_type, event.target_id) == (
         agent,
@@ -66,8 +68,22 @@ def test_it_creates_a_customer_with_normalised_contacts_and_audits_it(agent):
 
 def test_a_customer_may_be_known_by_phone_only(agent):
     customer = create_customer(actor=agent, name="Walk-in", phone="+86 138 0013 8000")
-    assert contacts_of(customer) == {("phone", "+8613800138000", True)}
+    assert contacts_of(customer) == {("phone", "+8613800138000", False)}
     assert customer.external_id is None
+
+
+def test_contacts_staff_confirm_at_registration_are_verified_and_primary(agent):
+    customer = create_customer(
+        actor=agent, name="Li", email="li@example.com", phone="13800138000",
+        confirmation="  met at the service desk ",
+    )  # fmt: skip
+    assert contacts_of(customer) == {
+        ("email", "li@example.com", True),
+        ("phone", "+8613800138000", True),
+    }
+    proofs = customer.contacts.values_list("verified_via", "verified_by", "verification_note")
+    assert set(proofs) == {("staff", agent.pk, "met at the service desk")}
+    assert AuditEvent.objects.filter(action="customer.contact_verified").count() == 2
 
 
 def test_it_links_a_portal_login(agent):
@@ -205,9 +221,12 @@ def test_read_only_roles_may_not_update_customers(team, role):
 # --- contacts ------------------------------------------------------------------------------
 
 
-def test_a_first_phone_is_primary_and_a_second_email_is_not(agent):
+def test_a_confirmed_first_phone_is_primary_and_a_second_email_is_not(agent):
     customer = make_customer(email="li@example.com")
-    phone = add_contact(customer=customer, actor=agent, kind="phone", value="138 0013 8000")
+    phone = add_contact(
+        customer=customer, actor=agent, kind="phone", value="138 0013 8000",
+        confirmation="called back on it",
+    )  # fmt: skip
     email = add_contact(customer=customer, actor=agent, kind="email", value=" Li.Work@EXAMPLE.com")
     assert (phone.value, phone.is_primary) == ("+8613800138000", True)
     assert (email.value, email.is_primary) == ("li.work@example.com", False)
@@ -300,14 +319,15 @@ def test_new_contacts_of_a_known_customer_are_remembered(agent):
     assert AuditEvent.objects.filter(action="customer.contact_added").count() == 2
 
 
-def test_a_remembered_contact_is_primary_when_it_is_the_first_of_its_kind(agent):
-    """As add_contact does: a customer's first phone is their primary phone."""
+def test_a_remembered_contact_is_unverified_and_never_primary(agent):
+    """Whoever named it may not be the customer: even a first phone is only a claim."""
     known = make_customer(email="li@example.com")
     find(agent, email="li@example.com", phone="13800138000")
     assert contacts_of(known) == {
         ("email", "li@example.com", True),
-        ("phone", "+8613800138000", True),
+        ("phone", "+8613800138000", False),
     }
+    assert known.contacts.get(kind="phone").verified_at is None
 
 
 def test_a_new_customer_is_created_and_audited_by_the_system(db):
@@ -315,8 +335,8 @@ def test_a_new_customer_is_created_and_audited_by_the_system(db):
     assert created
     assert customer.name == "new.buyer"
     assert contacts_of(customer) == {
-        ("email", "new.buyer@example.com", True),
-        ("phone", "+8613800138000", True),
+        ("email", "new.buyer@example.com", False),
+        ("phone", "+8613800138000", False),
     }
     event = AuditEvent.objects.get(action="customer.created")
     assert (event.actor, event.actor_label) == (None, "system")

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from serviceloop.audit import services as audit
 from serviceloop.audit.models import AuditEvent
-from serviceloop.customers.services import CustomerIdentity
+from serviceloop.customers.services import CustomerIdentity, create_customer
 from serviceloop.notifications import retrying
 from serviceloop.notifications import services as notifications
 from serviceloop.notifications.models import Delivery, MailTemplate
@@ -44,6 +44,24 @@ def test_a_customers_own_message_is_not_echoed_back(customer_user, smtp, committ
 
     assert [mail.message["X-Serviceloop-Message"] for mail in smtp.wait_for(1)] == ["created"]
     assert Delivery.objects.count() == 1
+
+
+def test_an_address_nobody_confirmed_gets_nothing_and_the_row_says_why(agent, smtp, committed):
+    # an e-mail and a phone an agent typed, that nobody confirmed: a stranger's, perhaps
+    with committed():
+        ticket = services.create_ticket(
+            actor=agent,
+            draft=services.TicketDraft(
+                description="Parcel late", channel="phone",
+                customer=CustomerIdentity(email="typed@example.com", phone="13800138000"),
+            ),
+        ).ticket  # fmt: skip
+
+    (delivery,) = Delivery.objects.filter(ticket=ticket)
+    assert (delivery.channel, delivery.status, delivery.reason, delivery.to) == (
+        "email", "skipped", "unverified", "",
+    )  # fmt: skip
+    assert smtp.received == []
 
 
 def test_a_customer_without_an_e_mail_address_is_skipped_with_the_reason(agent, smtp, committed):
@@ -187,6 +205,7 @@ def _sms_payloads() -> list[dict]:
 def test_a_customer_with_only_a_phone_gets_an_sms_through_the_gateway(
     agent, smtp, sms_gateway, committed
 ):
+    create_customer(actor=agent, name="王磊", phone="13800138000", confirmation="he called from it")
     with committed():
         ticket = services.create_ticket(
             actor=agent,

@@ -16,14 +16,16 @@ from serviceloop.core.errors import Conflict, DomainError, NotPermitted, Validat
 from serviceloop.core.text import trimmed
 
 from .. import events, signals
-from ..choices import Channel, Direction, Emotion, Status
+from ..choices import Channel, Direction, Emotion, InteractionKind, Status
 from ..models import Interaction, Ticket
 from .attachments import attach_files
 from .commitments import create_commitment
 from .creation import MAX_DESCRIPTION, _Clean, _register, content_hash
 from .lifecycle import apply_status, lock_ticket, save_ticket
 
-INTERACTION_FIELDS = ("channel", "direction", "emotion", "is_internal", "occurred_at", "author")
+INTERACTION_FIELDS = (
+    "kind", "channel", "direction", "emotion", "is_internal", "occurred_at", "author",
+)  # fmt: skip
 
 
 # Channels where staff and customer speak with each other: a call or visit the customer
@@ -108,6 +110,23 @@ def _instead_of_closed(
     return _open_follow_up(closed=closed, actor=actor, content=content, channel=channel)
 
 
+def _kind(
+    actor: User, *, logged: bool | None, is_internal: bool, channel: str, direction: str
+) -> str:
+    """What the entry is (InteractionKind): a note; the customer's or a partner's own
+    message; for staff a logged contact (`logged`, or when not said: a call, a visit or an
+    inbound contact) or else a reply to the customer."""
+    if is_internal:
+        return InteractionKind.NOTE
+    if actor.role == Role.CUSTOMER:
+        return InteractionKind.MESSAGE
+    if actor.role == Role.PARTNER:
+        return InteractionKind.PARTNER
+    if logged is None:
+        logged = channel in (Channel.PHONE, Channel.ONSITE) or direction == Direction.INBOUND
+    return InteractionKind.LOG if logged else InteractionKind.REPLY
+
+
 def _direction(direction: str | None, *, is_staff: bool, is_internal: bool) -> str:
     """Staff record contacts both ways (outbound unless said; a note has none); whatever
     customers and partners write comes in."""
@@ -127,8 +146,12 @@ def add_interaction(
     emotion: str = "",
     is_internal: bool = False,
     occurred_at: datetime | None = None,
+    logged: bool | None = None,
 ) -> Interaction:
     """Record one contact or note on a ticket, and what it means for the ticket's status.
+
+    Its kind (see `_kind`) decides who reads it: staff say whether they write to the
+    customer or record a contact in their own words (`logged`).
 
     - Staff: a public interaction is a response (sets first_response_at; a new ticket moves
       to in progress); an internal note is never shown to the customer.
@@ -150,11 +173,16 @@ def add_interaction(
         ticket = _instead_of_closed(
             ticket, actor=actor, is_staff=is_staff, content=content, channel=channel
         )
+    channel = channel or (Channel.WEB if actor.role == Role.CUSTOMER else Channel.API)
+    direction = _direction(direction, is_staff=is_staff, is_internal=is_internal)
     interaction = Interaction.objects.create(
         ticket=ticket,
         occurred_at=occurred_at or now,
-        channel=channel or (Channel.WEB if actor.role == Role.CUSTOMER else Channel.API),
-        direction=_direction(direction, is_staff=is_staff, is_internal=is_internal),
+        channel=channel,
+        direction=direction,
+        kind=_kind(
+            actor, logged=logged, is_internal=is_internal, channel=channel, direction=direction
+        ),
         author=actor,
         content=content,
         emotion=emotion,
@@ -263,6 +291,7 @@ def add_system_notes(notes: Sequence[tuple[Ticket, str]], *, at: datetime) -> li
             author=None,
             content=content,
             is_internal=True,
+            kind=InteractionKind.NOTE,
             created_at=at,
         )
         for ticket, content in notes
@@ -364,6 +393,8 @@ def post_interaction(
         emotion=emotion,
         is_internal=is_internal,
         occurred_at=occurred_at,
+        # staff who name a channel, or record what came in, log a contact
+        logged=actor.works_tickets and (channel is not None or direction == Direction.INBOUND),
     )
     if commitment_text.strip() and commitment_due is not None:
         _promise(interaction.ticket, actor=actor, text=commitment_text, due_at=commitment_due)

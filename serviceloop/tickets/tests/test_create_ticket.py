@@ -104,8 +104,8 @@ def test_it_creates_an_unknown_customer_with_normalised_contacts_and_audits_it(a
     customer = intake.ticket.customer
     assert customer.name == "new.buyer"
     assert set(customer.contacts.values_list("kind", "value", "is_primary")) == {
-        ("email", "new.buyer@example.com", True),
-        ("phone", "+8613800138000", True),
+        ("email", "new.buyer@example.com", False),
+        ("phone", "+8613800138000", False),
     }
     event = AuditEvent.objects.get(action="customer.created")
     assert event.target_id == str(customer.pk)

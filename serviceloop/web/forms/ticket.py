@@ -84,6 +84,18 @@ class MergeForm(VersionedForm):
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2_000)
 
 
+class ConfirmContactForm(forms.Form):
+    """Staff confirming that a contact someone typed is the customer's own."""
+
+    reason = forms.CharField(
+        label=_("How do you know it is theirs?"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("e.g. checked with the customer on the phone")}
+        ),
+    )
+
+
 class RenegotiateForm(forms.Form):
     """A new time for a promise, and why: the customer is told both (with an apology)."""
 

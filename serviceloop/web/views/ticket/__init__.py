@@ -19,6 +19,7 @@ from .actions import (
     ticket_urgency,
 )
 from .conversation import canned_reply, compose
+from .customer import confirm_contact
 from .page import ticket_page
 from .promises import keep_promise, renegotiate_promise
 
@@ -42,5 +43,10 @@ urlpatterns: list[URLPattern] = [
         "tickets/<str:number>/promises/<int:commitment_id>/renegotiate/",
         renegotiate_promise,
         name="ticket_renegotiate_promise",
+    ),
+    path(
+        "tickets/<str:number>/contacts/<int:contact_id>/confirm/",
+        confirm_contact,
+        name="ticket_confirm_contact",
     ),
 ]

@@ -21,6 +21,7 @@ from ...forms.ticket import (
     AssignForm,
     CategoryForm,
     ComposerForm,
+    ConfirmContactForm,
     MergeForm,
     RenegotiateForm,
     TransferForm,
@@ -193,14 +194,29 @@ def composer_context(
     }
 
 
-def customer_context(request: HtmxRequest, ticket: Ticket) -> dict[str, Any]:
+def customer_context(
+    request: HtmxRequest, ticket: Ticket, *, bound: tuple[int, ConfirmContactForm] | None = None
+) -> dict[str, Any]:
+    """The customer panel: profile, contacts (an unverified one with its confirm form for
+    those who work tickets), previous tickets and open promises."""
     user = request.user
     customer = get_customer_for(user, ticket.customer_id)
+    contacts = []
+    for contact in customer.contacts.all():
+        form = None
+        if user.works_tickets and not contact.is_verified:
+            form = (
+                bound[1]
+                if bound and bound[0] == contact.pk
+                else ConfirmContactForm(prefix=f"c{contact.pk}")
+            )
+        contacts.append((contact, form))
     history = queries.customer_history(customer, user=user, limit=10)
     others = [previous for previous in history.recent if previous.pk != ticket.pk]
     ratings = satisfaction_queries.scores_by_ticket(user, others)
     return {
         "customer": customer,
+        "contacts": contacts,
         "history": history,
         "previous": [(previous, ratings.get(previous.pk)) for previous in others],
         "promises": timeline.open_commitments_of_customer(customer, user=user),
