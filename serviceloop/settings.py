@@ -327,6 +327,13 @@ ATTACHMENT_TYPES = env_list(
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
     "application/zip,audio/mpeg,audio/x-wav,video/mp4",
 )
+# Archive bombs: an archive attachment (tickets.archives) is unpacked, without writing it
+# out, and refused past any of these (archives inside it count towards the same limits).
+ATTACHMENT_ARCHIVE_MAX_ENTRIES = env_int("ATTACHMENT_ARCHIVE_MAX_ENTRIES", 10_000, minimum=1)
+ATTACHMENT_ARCHIVE_MAX_UNPACKED_BYTES = env_int(
+    "ATTACHMENT_ARCHIVE_MAX_UNPACKED_BYTES", 200 * 1024 * 1024, minimum=1
+)
+ATTACHMENT_ARCHIVE_MAX_RATIO = env_int("ATTACHMENT_ARCHIVE_MAX_RATIO", 100, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024  # a batch of 1,000 tickets fits
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 REFERENCE_CACHE_SECONDS = env_int("REFERENCE_CACHE_SECONDS", 30)
