@@ -272,13 +272,14 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's, with an increment that holds the row (core.cache)
+            "BACKEND": "serviceloop.core.cache.DatabaseCache",
             "LOCATION": "serviceloop_cache",
         }
     }
 RATELIMIT_VIEW = "serviceloop.web.views.shell.rate_limited"
-# The database cache is shared by every worker (what the rate limits need); its increments
-# are not atomic, so a burst may pass a few requests over the limit. Redis is exact.
+# Both caches are shared by every worker (what the rate limits need), and both count a burst
+# exactly: Redis increments atomically, the database cache locks the row (core.cache).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 LOGIN_RATE = env_str("LOGIN_RATE", "10/m")  # per address and per user name
 PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "20/h")  # sign-up, reset, progress check
