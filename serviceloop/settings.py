@@ -272,13 +272,14 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's, with an increment that holds the row (core.cache)
+            "BACKEND": "serviceloop.core.cache.DatabaseCache",
             "LOCATION": "serviceloop_cache",
         }
     }
 RATELIMIT_VIEW = "serviceloop.web.views.shell.rate_limited"
-# The database cache is shared by every worker (what the rate limits need); its increments
-# are not atomic, so a burst may pass a few requests over the limit. Redis is exact.
+# Both caches are shared by every worker (what the rate limits need), and both count a burst
+# exactly: Redis increments atomically, the database cache locks the row (core.cache).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 LOGIN_RATE = env_str("LOGIN_RATE", "10/m")  # per address and per user name
 PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "20/h")  # sign-up, reset, progress check
@@ -327,6 +328,13 @@ ATTACHMENT_TYPES = env_list(
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
     "application/zip,audio/mpeg,audio/x-wav,video/mp4",
 )
+# Archive bombs: an archive attachment (tickets.archives) is unpacked, without writing it
+# out, and refused past any of these (archives inside it count towards the same limits).
+ATTACHMENT_ARCHIVE_MAX_ENTRIES = env_int("ATTACHMENT_ARCHIVE_MAX_ENTRIES", 10_000, minimum=1)
+ATTACHMENT_ARCHIVE_MAX_UNPACKED_BYTES = env_int(
+    "ATTACHMENT_ARCHIVE_MAX_UNPACKED_BYTES", 200 * 1024 * 1024, minimum=1
+)
+ATTACHMENT_ARCHIVE_MAX_RATIO = env_int("ATTACHMENT_ARCHIVE_MAX_RATIO", 100, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024  # a batch of 1,000 tickets fits
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 REFERENCE_CACHE_SECONDS = env_int("REFERENCE_CACHE_SECONDS", 30)

@@ -93,7 +93,7 @@ def download_attachment(request: HttpRequest, attachment_id: int) -> FileRespons
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.filename,
+        filename=attachment.download_name,
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -4,6 +4,11 @@ Anonymity is a property of the tables, not of the screens: an anonymous feedback
 submitter, and a staff survey answer has neither a user nor a time finer than the day (its
 key is random, so not even the order of answering can be read from it). The invitation
 only says whether its user has answered, never when.
+
+Nor can the database's bookkeeping tell: the invitation is marked answered in one
+transaction and the answer stored in another (surveys.answer_staff_survey), and each of the
+two rewrites every row of its survey, so that on PostgreSQL all invitations carry one row
+version (xmin) and all answers another, and no row stands out as the latest.
 """
 
 import uuid
@@ -189,13 +194,17 @@ class StaffSurvey(models.Model):
 
 
 class StaffSurveyInvitation(models.Model):
-    """Who was asked, and whether they answered — deliberately not when (see the module)."""
+    """Who was asked, and whether they answered — deliberately not when (see the module).
+    `initial`: asked when the survey was first sent. Only those count towards the results'
+    threshold, so that members added afterwards (dummies of an administrator, say) cannot
+    make a few real answers look like many."""
 
     survey = models.ForeignKey(StaffSurvey, on_delete=models.CASCADE, related_name="invitations")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_survey_invitations"
     )
     answered = models.BooleanField(_("answered"), default=False)
+    initial = models.BooleanField(_("invited when the survey was sent"), default=False)
 
     class Meta:
         verbose_name = _("staff survey invitation")

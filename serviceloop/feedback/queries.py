@@ -275,14 +275,25 @@ class SurveyResults:
     questions: list[QuestionResult]
 
 
+def counted_answers(survey: StaffSurvey) -> int:
+    """How many of the members invited when `survey` was first sent have answered: what its
+    results' threshold counts (survey_results)."""
+    return StaffSurveyInvitation.objects.filter(survey=survey, initial=True, answered=True).count()
+
+
 def survey_results(survey: StaffSurvey) -> SurveyResults:
     """Per scale question the mean and the distribution 1..5, per text question the texts in
     a random order. Raises TooFewAnswers below STAFF_SURVEY_MIN_ANSWERS answers: with fewer,
-    an answer could be told apart."""
+    an answer could be told apart.
+
+    Only the members invited when the survey was first sent count towards that threshold
+    (StaffSurveyInvitation.initial): someone who adds members to the team afterwards and
+    answers in their names cannot make two real answers look like five."""
     needed = min_answers()
     rows = list(StaffSurveyAnswer.objects.filter(survey=survey).values_list("id", "answers"))
-    if len(rows) < needed:
-        raise TooFewAnswers(answers=len(rows), needed=needed)
+    counted = min(len(rows), counted_answers(survey))
+    if counted < needed:
+        raise TooFewAnswers(answers=counted, needed=needed)
     promoted = {
         (str(answer_id), question): number
         for answer_id, question, number in FeedbackItem.objects.filter(

@@ -1,10 +1,18 @@
 """The printable diagnosis report (PDF): the period's TOP-3 pain points, its key figures
 against the previous period, the trend of tickets and handling time, and the open
-improvement plans. Chinese text uses the Adobe CID font STSong-Light that ReportLab
-knows without a font file."""
+improvement plans.
+
+Every text is set in WenQuanYi Micro Hei (文泉驿微米黑, from the paperang-p2-fonts-cjk
+package, Apache 2.0 or GPLv3 with the font exception), embedded in the PDF as a subset of the
+glyphs it uses: a TrueType font, which ReportLab embeds, covering Chinese, Latin and the
+signs the report prints (› · – − →). The Adobe CID font STSong-Light that it replaced was
+only named, not embedded: a reader without it drew other glyphs, and it had none for
+"›", "·", "–" or "−"."""
 
 import io
 from collections.abc import Sequence
+from functools import cache
+from importlib.resources import as_file, files
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -19,7 +27,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from serviceloop.analytics import formatting
@@ -29,9 +37,18 @@ from serviceloop.core import clock
 
 from .plans import PlanLine
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
 TOP = 3
+
+
+@cache
+def _register_font() -> None:
+    """Register FONT once per process, when the first report is made (reading the 5 MB
+    font collection is not worth doing for processes that make none). Its first face is
+    the proportional one (the second is monospaced)."""
+    with as_file(FONT_FILE) as path:
+        pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -73,7 +90,7 @@ def _table(rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> Table:
 
 def _trend_chart(board: Dashboard) -> Drawing:
     counts = [p.sums.get("tickets", 0) for p in board.trend] or [0]
-    drawing = Drawing(170 * mm, 55 * mm)
+    drawing = Drawing(170 * mm, 55 * mm, initialFontName=FONT)
     chart = HorizontalLineChart()
     # types-reportlab has PlotArea's x, y, width and height as int; reportlab takes any number
     chart.x, chart.y, chart.width, chart.height = 12 * mm, 8 * mm, 150 * mm, 42 * mm  # type: ignore[assignment]
@@ -100,10 +117,16 @@ def response(board: Dashboard, plans: Sequence[PlanLine], name: str) -> HttpResp
 def diagnosis_pdf(board: Dashboard, plans: Sequence[PlanLine]) -> bytes:
     """The report as a PDF: its heading, the top pain points, the key figures, the trend
     and the open plans."""
+    _register_font()
     style = _styles()
     out = io.BytesIO()
     document = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title=_g("Diagnosis report")
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        title=_g("Diagnosis report"),
+        initialFontName=FONT,  # not Helvetica, which the reader would have to supply
     )
     story: list[Any] = [
         *_heading(board, style),

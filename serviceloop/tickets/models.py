@@ -20,6 +20,7 @@ from .choices import (
     Status,
     Urgency,
 )
+from .filenames import name_for_type
 
 
 class Category(BilingualName):
@@ -401,6 +402,13 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def download_name(self) -> str:
+        """The name it is downloaded under: its name, with its type's extension (a file
+        stored before the names got them, say `page.html` of a GIF, downloads as
+        `page.gif`)."""
+        return name_for_type(self.filename, self.content_type)
 
 
 class IdempotencyKey(models.Model):

@@ -1,6 +1,8 @@
 """Interactions, commitments and attachments: POST /tickets/{number}/interactions,
 PATCH /interactions/{id}, /commitments/..., and files up and down."""
 
+import io
+import zipfile
 from datetime import datetime, timedelta
 
 import pytest
@@ -281,6 +283,43 @@ def test_it_keeps_a_chinese_file_name(agent_api, own_ticket):
     disposition = got["Content-Disposition"]
     assert disposition.startswith("attachment")
     assert "%E5%BF%AB%E9%80%92%E5%8D%95.png" in disposition  # RFC 5987 filename*
+
+
+def test_a_gif_that_is_also_a_page_is_stored_and_served_as_a_gif(
+    agent_api, customer_api, own_ticket
+):
+    polyglot = b"GIF89a\x01\x00\x01\x00\x00\x00\x00<html><script>alert(document.domain)</script>"
+    response = upload(customer_api, own_ticket, "page.html", polyglot)
+    assert response.status_code == 201, response.content
+    assert (response.json()["filename"], response.json()["content_type"]) == (
+        "page.gif",
+        "image/gif",
+    )
+
+    got, content = download(agent_api, response.json()["url"])
+
+    assert content == polyglot
+    assert got["Content-Type"] == "image/gif"
+    assert got["Content-Disposition"] == 'attachment; filename="page.gif"'
+    assert got["X-Content-Type-Options"] == "nosniff"
+
+
+def test_it_refuses_a_zip_bomb_on_the_file_field(agent_api, own_ticket):
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("zeros.bin", "w") as entry,
+    ):
+        for _ in range(20):
+            entry.write(bytes(1024 * 1024))
+
+    response = upload(agent_api, own_ticket, "evidence.zip", buffer.getvalue())
+
+    assert response.status_code == 422, response.content
+    assert field_errors(response) == {
+        "file": "The archive unpacks to more than 100 times its size, as archive bombs do."
+    }
+    assert not Attachment.objects.exists()
 
 
 def test_it_attaches_a_file_to_an_interaction(agent_api, agent, own_ticket):

@@ -2,10 +2,11 @@
 a feedback item. The results are a query (queries.survey_results)."""
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -120,8 +121,11 @@ def send_staff_survey(*, survey: StaffSurvey, actor: User) -> list[StaffSurveyIn
         ).order_by("pk")
         if user.pk not in invited
     ]
+    # members invited by the first sending count towards the results' threshold; those
+    # invited later do not (models.StaffSurveyInvitation)
+    initial = survey.sent_at is None
     invitations = StaffSurveyInvitation.objects.bulk_create(
-        [StaffSurveyInvitation(survey=survey, user=user) for user in members]
+        [StaffSurveyInvitation(survey=survey, user=user, initial=initial) for user in members]
     )
     if survey.sent_at is None:
         survey.sent_at = now
@@ -139,12 +143,17 @@ def send_staff_survey(*, survey: StaffSurvey, actor: User) -> list[StaffSurveyIn
     return invitations
 
 
-@transaction.atomic
 def answer_staff_survey(
     *, survey: StaffSurvey, user: User, answers: Mapping[str, Any]
 ) -> StaffSurveyAnswer:
     """Store `user`'s answers without any reference to them: the answer row has a random key,
     the survey and the day; the invitation only turns to answered.
+
+    Nothing in the database ties the two: the invitation turns to answered in one
+    transaction (under a lock, so that it answers once), the answer is stored in another,
+    and each rewrites every row of its survey (see _claim and _store). Call it outside a
+    transaction: inside one (a test's) the two writes join it. Should the answer fail to be
+    stored, the invitation turns back, and the member may answer again.
 
     Refused: without an invitation (NotPermitted), a second time, before opening or after
     closing (Conflict), answers that do not fit the questions (ValidationFailed per question,
@@ -167,15 +176,49 @@ def answer_staff_survey(
     if now >= survey.closes_at:
         raise Conflict(_("This survey is closed."), code="closed")
     cleaned = clean_answers(survey.questions, answers)
-    # the claim: of two answers sent at once, one updates the row, the other finds it done
-    claimed = StaffSurveyInvitation.objects.filter(pk=invitation.pk, answered=False).update(
-        answered=True
-    )
-    if claimed != 1:
-        raise Conflict(_("You have answered this survey already."), code="already_answered")
-    return StaffSurveyAnswer.objects.create(
-        survey=survey, answers=cleaned, answered_on=timezone.localdate(now)
-    )
+    _claim(survey, invitation, answered=True)
+    try:
+        return _store(survey, cleaned, answered_on=timezone.localdate(now))
+    except BaseException:
+        _claim(survey, invitation, answered=False)
+        raise
+
+
+def _claim(survey: StaffSurvey, invitation: StaffSurveyInvitation, *, answered: bool) -> None:
+    """Turn `invitation` to answered (or back, after a failed _store) in a transaction of its
+    own. The survey's row is locked first, so the answers to one survey take turns; of two
+    answers of one member sent at once, the second finds the invitation answered. Every
+    invitation of the survey is written, each with the value it has: on PostgreSQL they all
+    carry this transaction's row version (xmin), so the versions do not give away who
+    answered last, nor in which order (UPDATE moves no row ahead of the others)."""
+    with transaction.atomic():
+        _lock(survey)
+        current = StaffSurveyInvitation.objects.values_list("answered", flat=True)
+        if answered and current.get(pk=invitation.pk):
+            raise Conflict(_("You have answered this survey already."), code="already_answered")
+        StaffSurveyInvitation.objects.filter(survey=survey).update(
+            answered=Case(When(pk=invitation.pk, then=Value(answered)), default=F("answered"))
+        )
+
+
+def _store(survey: StaffSurvey, answers: dict[str, Any], *, answered_on: date) -> StaffSurveyAnswer:
+    """Store the answer in a transaction of its own (not _claim's) and write every answer of
+    the survey again, unchanged: on PostgreSQL they all carry this transaction's row version,
+    so the newest cannot be told by its xmin either. The lock on the survey's row keeps the
+    rewrite whole when two members answer at once."""
+    with transaction.atomic():
+        _lock(survey)
+        answer = StaffSurveyAnswer.objects.create(
+            survey=survey, answers=answers, answered_on=answered_on
+        )
+        StaffSurveyAnswer.objects.filter(survey=survey).update(answered_on=F("answered_on"))
+        return answer
+
+
+def _lock(survey: StaffSurvey) -> None:
+    """Lock the survey's row until the transaction ends (SQLite's IMMEDIATE transactions
+    take turns anyway)."""
+    StaffSurvey.objects.select_for_update().filter(pk=survey.pk).values_list("pk").get()
 
 
 @transaction.atomic

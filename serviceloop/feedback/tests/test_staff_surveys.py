@@ -1,9 +1,13 @@
 """Staff surveys: create, send to the team, answer once and anonymously, results only from
 STAFF_SURVEY_MIN_ANSWERS answers, and a text answer turned into a feedback item."""
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
+from django.db import OperationalError, connection
 
 from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import TeamMembership
@@ -26,7 +30,7 @@ from serviceloop.feedback.services import (
     send_staff_survey,
 )
 from serviceloop.inbox.models import Notification
-from tests.builders import make_user
+from tests.builders import at_once, make_user
 
 from .given import QUESTIONS, mentions, stored_state, survey_of
 
@@ -170,7 +174,8 @@ def test_an_answer_stores_no_reference_to_who_gave_it(survey, agent):
     assert row["answers"] == {"workload": 4, "tools": 2, "change": "更多培训"}
     assert agent.username not in repr(row)
     invitation = StaffSurveyInvitation.objects.filter(survey=survey, user=agent).values().get()
-    assert set(invitation) == {"id", "survey_id", "user_id", "answered"}  # no time of answering
+    # no time of answering
+    assert set(invitation) == {"id", "survey_id", "user_id", "answered", "initial"}
     assert invitation["answered"] is True
     new_events = AuditEvent.objects.order_by("id")[before:]
     assert not [event for event in new_events if mentions(agent, event)]
@@ -260,6 +265,25 @@ def test_results_show_at_five_answers(survey, members):
     assert change.mean is None
 
 
+def test_members_invited_after_the_sending_do_not_count_towards_the_threshold(
+    team, specialist, survey, members
+):
+    """An administrator who adds dummies to the team and sends again cannot make two real
+    answers look like five: only the members invited by the first sending count."""
+    dummies = [make_user(Role.AGENT, username=f"dummy{n}", teams=[team]) for n in range(3)]
+    send_staff_survey(survey=survey, actor=specialist)
+    answered_by(survey, members[:2])
+    answered_by(survey, dummies)
+
+    with pytest.raises(TooFewAnswers) as withheld:
+        queries.survey_results(survey)
+
+    assert (withheld.value.answers, withheld.value.needed) == (2, 5)
+    assert StaffSurveyAnswer.objects.filter(survey=survey).count() == 5
+    answered_by(survey, members[2:5])
+    assert queries.survey_results(survey).answers == 8  # the latecomers' answers are shown
+
+
 def test_the_threshold_is_a_setting(survey, members, settings):
     settings.STAFF_SURVEY_MIN_ANSWERS = 2
     answered_by(survey, members[:2])
@@ -331,3 +355,121 @@ def test_members_who_left_the_team_keep_their_invitation(survey, agent):
 
 def test_the_questions_constant_is_what_surveys_store(survey):
     assert survey.questions == QUESTIONS
+
+
+# --- nothing in the database ties an answer to its invitation ------------------------------
+# These tests commit (transaction=True): the writes must be separate transactions, which a
+# test's surrounding transaction would join.
+
+
+def _from_another_connection[T](read: Callable[[], T]) -> T:
+    """read() on a connection of its own: what has been committed, and nothing else."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_closing(read)).result(timeout=30)
+
+
+def _closing[T](read: Callable[[], T]) -> Callable[[], T]:
+    def run() -> T:
+        try:
+            return read()
+        finally:
+            connection.close()
+
+    return run
+
+
+def _on_insert_of_an_answer(action: Callable[[], None]) -> Callable[..., Any]:
+    table = StaffSurveyAnswer._meta.db_table
+
+    def wrapper(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT") and table in sql:
+            action()
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_invitation_is_marked_answered_and_committed_before_the_answer_is_stored(survey, agent):
+    """Two transactions: when the answer is written, the invitation's change is committed
+    already (another connection sees it), so no transaction holds both rows."""
+    seen: list[bool] = []
+
+    def look() -> None:
+        seen.append(
+            _from_another_connection(
+                lambda: StaffSurveyInvitation.objects.get(survey=survey, user=agent).answered
+            )
+        )
+
+    with connection.execute_wrapper(_on_insert_of_an_answer(look)):
+        answer_staff_survey(survey=survey, user=agent, answers=answers())
+
+    assert seen == [True]
+    assert StaffSurveyAnswer.objects.filter(survey=survey).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_that_fails_to_be_stored_leaves_the_member_free_to_answer_again(survey, agent):
+    def fail() -> None:
+        raise OperationalError("disk I/O error")
+
+    with (
+        connection.execute_wrapper(_on_insert_of_an_answer(fail)),
+        pytest.raises(OperationalError),
+    ):
+        answer_staff_survey(survey=survey, user=agent, answers=answers())
+
+    assert not StaffSurveyAnswer.objects.exists()
+    assert not StaffSurveyInvitation.objects.get(survey=survey, user=agent).answered
+    answer_staff_survey(survey=survey, user=agent, answers=answers(workload=5))
+    assert StaffSurveyAnswer.objects.get().answers["workload"] == 5
+    assert StaffSurveyInvitation.objects.get(survey=survey, user=agent).answered
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_member_answering_twice_at_once_is_stored_once(survey, agent):
+    def answer(n: int) -> str:
+        try:
+            answer_staff_survey(survey=survey, user=agent, answers=answers(workload=n + 1))
+        except Conflict as refused:
+            return str(refused.code)
+        return "stored"
+
+    outcomes = at_once(answer)
+
+    assert sorted(outcomes) == ["already_answered", "stored"]
+    assert StaffSurveyAnswer.objects.filter(survey=survey).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_members_answering_at_once_are_all_stored(survey, members):
+    at_once(
+        lambda n: answer_staff_survey(survey=survey, user=members[n], answers=answers()), count=4
+    )
+
+    assert StaffSurveyAnswer.objects.filter(survey=survey).count() == 4
+    assert StaffSurveyInvitation.objects.filter(survey=survey, answered=True).count() == 4
+
+
+def _row_versions(model: type[Any], survey: StaffSurvey) -> set[str]:
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT xmin::text FROM {table} WHERE survey_id = %s", [survey.pk])  # noqa: S608
+        return {xmin for (xmin,) in cursor.fetchall()}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_row_versions_tie_no_answer_to_its_invitation(survey, members):
+    """xmin is the transaction that wrote a row. The answer's is not its invitation's, and
+    every invitation (every answer) of the survey shares one, so neither the transaction
+    nor the order of answering can be matched."""
+    answered_by(survey, members[:3])
+
+    invitations = _row_versions(StaffSurveyInvitation, survey)
+    stored = _row_versions(StaffSurveyAnswer, survey)
+
+    assert len(invitations) == 1, invitations  # all six, answered or not
+    assert len(stored) == 1, stored
+    assert invitations.isdisjoint(stored)

@@ -3,7 +3,6 @@
 import hashlib
 import mimetypes
 from collections.abc import Sequence
-from pathlib import PurePath
 
 import filetype
 from django.conf import settings
@@ -20,7 +19,9 @@ from serviceloop.core import clock
 from serviceloop.core.errors import Conflict, DomainError, NotPermitted, ValidationFailed
 
 from .. import events
+from ..archives import ArchiveRefused, check_archive
 from ..choices import Status
+from ..filenames import name_for_type
 from ..models import Attachment, Interaction, Ticket
 
 _TEXT_TYPES = {"text/plain", "text/csv"}
@@ -55,7 +56,11 @@ def add_attachment(
     interaction: Interaction | None = None,
     is_internal: bool = False,
 ) -> Attachment:
-    """Attach a file; internal files (or files of an internal note) stay hidden from customers."""
+    """Attach a file; internal files (or files of an internal note) stay hidden from customers.
+
+    The file is accepted by what its bytes are (sniff_content_type, ATTACHMENT_TYPES), its
+    name gets that type's extension (filenames.name_for_type: a GIF named page.html is
+    page.gif), and an archive must not unpack to too much (archives.check_archive)."""
     if not (actor.works_tickets or actor.role in (Role.CUSTOMER, Role.PARTNER)):
         raise NotPermitted(_("Your role may not attach files."))
     if is_internal and not actor.works_tickets:
@@ -77,6 +82,10 @@ def add_attachment(
     content_type = sniff_content_type(upload)
     if content_type not in settings.ATTACHMENT_TYPES:
         raise DomainError(_("This type of file is not accepted."), field="file")
+    try:
+        check_archive(upload, content_type, size=upload.size)
+    except ArchiveRefused as refused:
+        raise DomainError(refused.message, field="file") from None
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -84,7 +93,7 @@ def add_attachment(
     attachment = Attachment(
         ticket=ticket,
         interaction=interaction,
-        filename=PurePath(upload.name or "file").name[:255],
+        filename=name_for_type(upload.name or "file", content_type),
         content_type=content_type,
         size=upload.size,
         sha256=digest.hexdigest(),

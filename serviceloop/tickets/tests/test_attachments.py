@@ -20,6 +20,8 @@ from tests.builders import ELF, PDF, PNG, make_user
 from .given import rows, ticket_in
 
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+# GIF89a, 1x1, and then a page: a browser that is told it is HTML runs the script
+GIF_HTML = b"GIF89a\x01\x00\x01\x00\x00\x00\x00<html><script>alert(document.domain)</script>"
 
 
 @pytest.fixture
@@ -44,30 +46,66 @@ def stored_files(media):
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "content_type"),
+    ("name", "content", "content_type", "stored_name"),
     [
-        ("photo.png", PNG, "image/png"),
-        ("photo.jpg", PNG, "image/png"),  # the bytes decide, not the name
-        ("invoice.pdf", PDF, "application/pdf"),
-        ("scan", PDF, "application/pdf"),
-        ("notes.txt", "订单 12345 未送达\n".encode(), "text/plain"),
-        ("orders.csv", b"order,status\nSO-1,late\n", "text/csv"),
-        ("NOTES.TXT", b"plain words", "text/plain"),
+        ("photo.png", PNG, "image/png", "photo.png"),
+        ("photo.jpg", PNG, "image/png", "photo.png"),  # the bytes decide, not the name
+        ("invoice.pdf", PDF, "application/pdf", "invoice.pdf"),
+        ("scan", PDF, "application/pdf", "scan.pdf"),
+        ("notes.txt", "订单 12345 未送达\n".encode(), "text/plain", "notes.txt"),
+        ("orders.csv", b"order,status\nSO-1,late\n", "text/csv", "orders.csv"),
+        ("NOTES.TXT", b"plain words", "text/plain", "NOTES.TXT"),
     ],
 )
 def test_it_accepts_files_by_what_their_bytes_are(
-    ticket, agent, media, name, content, content_type
+    ticket, agent, media, name, content, content_type, stored_name
 ):
     attachment = add_attachment(ticket=ticket, actor=agent, upload=upload(name, content))
     stored = Attachment.objects.get(pk=attachment.pk)
     assert stored.content_type == content_type
-    assert stored.filename == name
+    assert stored.filename == stored_name
     assert stored.size == len(content)
     assert stored.sha256 == hashlib.sha256(content).hexdigest()
     with stored.file.open("rb") as file:
         assert file.read() == content
     assert Path(stored.file.path).is_relative_to(media)
     assert stored.file.name.endswith(stored.sha256)  # the client's name never reaches the disk
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "stored_name"),
+    [
+        # a GIF that is also a web page: saved from a download, it must open as a picture
+        ("page.html", GIF_HTML, "page.gif"),
+        ("page.HTM", GIF_HTML, "page.gif"),
+        ("page.gif.html", GIF_HTML, "page.gif.gif"),
+        ("page.GIF", GIF_HTML, "page.GIF"),
+        # Python calls a shell script plain text too, and a desktop would run it
+        ("run.ksh", b"rm -rf ~\n", "run.txt"),
+        ("invoice.exe", PDF, "invoice.pdf"),
+        ("report.final", PDF, "report.final.pdf"),  # no type's extension: part of the name
+        (".profile", PNG, ".profile.png"),
+        ("C:\\Users\\li\\photo.html", PNG, "photo.png"),
+        ("a" * 300 + ".html", GIF_HTML, "a" * 250 + ".gif"),  # Django cut it to 255 first
+        ("a" * 300 + ".gif", GIF_HTML, "a" * 251 + ".gif"),
+    ],
+)
+def test_the_stored_name_ends_in_the_extension_of_what_the_bytes_are(
+    ticket, agent, name, content, stored_name
+):
+    attachment = add_attachment(ticket=ticket, actor=agent, upload=upload(name, content))
+
+    stored = Attachment.objects.get(pk=attachment.pk)
+    assert stored.filename == stored_name
+    assert stored.download_name == stored_name
+    assert AuditEvent.objects.get(action="attachment.added").after["filename"] == stored_name
+
+
+def test_a_file_stored_under_another_types_name_downloads_under_its_own(ticket, agent):
+    attachment = add_attachment(ticket=ticket, actor=agent, upload=upload("p.gif", GIF_HTML))
+    Attachment.objects.filter(pk=attachment.pk).update(filename="page.html")  # stored before
+
+    assert Attachment.objects.get(pk=attachment.pk).download_name == "page.gif"
 
 
 def test_a_text_file_cut_inside_a_character_at_the_sniffing_edge_is_text(ticket, agent):

@@ -18,7 +18,7 @@ from serviceloop.audit.models import AuditEvent
 from serviceloop.core import clock
 from serviceloop.customers.models import Customer
 from serviceloop.tickets import services, tracking
-from serviceloop.tickets.models import CustomField, Interaction, Ticket
+from serviceloop.tickets.models import Attachment, CustomField, Interaction, Ticket
 from serviceloop.tickets.tests.given import rows, ticket_in
 from serviceloop.web.tests.conftest import signed_in
 from tests.builders import ELF, PDF, PNG, make_category, make_customer, make_ticket, make_user
@@ -599,6 +599,22 @@ def test_customers_download_their_files_but_not_internal_or_others(
             customer_client.get(reverse("portal:attachment", args=[hidden.pk])).status_code == 404
         )
     assert "b.png" not in page(customer_client.get(ticket_url(mine)))
+
+
+def test_a_file_stored_under_a_page_name_downloads_as_what_its_bytes_are(customer_client, mine):
+    """A GIF stored as page.html before the names got their type's extension: saved from
+    the portal, it is a picture, not a page."""
+    polyglot = b"GIF89a\x01\x00\x01\x00\x00\x00\x00<html><script>alert(1)</script>"
+    own = services.add_attachment(
+        ticket=mine, actor=mine.submitter, upload=SimpleUploadedFile("page.gif", polyglot)
+    )
+    Attachment.objects.filter(pk=own.pk).update(filename="page.html")
+
+    download = customer_client.get(reverse("portal:attachment", args=[own.pk]))
+
+    assert download["Content-Type"] == "image/gif"
+    assert download["Content-Disposition"] == 'attachment; filename="page.gif"'
+    assert download["X-Content-Type-Options"] == "nosniff"
 
 
 # --- the public progress check -------------------------------------------------------------

@@ -1,15 +1,18 @@
 """Sign-in, navigation by role, language and time zone per user, rate limits, password reset."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from serviceloop.accounts.choices import Role
 from serviceloop.web.tests.conftest import signed_in
-from tests.builders import make_user
+from tests.builders import at_once, make_user
 
 PASSWORD = "a long test password 42"
 
@@ -191,3 +194,27 @@ def test_partners_start_at_the_api_documentation(db):
     make_user(Role.PARTNER, username="courier")
     response = Client().post(reverse("login"), {"username": "courier", "password": PASSWORD})
     assert response["Location"] == reverse("api-v1:openapi-view")
+
+
+@pytest.fixture
+def empty_cache():
+    """The rate limits count in the cache, whose table a transactional test does not empty."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_sign_ins_at_once_lets_exactly_the_limit_through(agent, settings, empty_cache):
+    """Forty attempts at the same moment, each with a connection of its own (as from several
+    server processes): ten are let in to try, thirty are refused."""
+    settings.LOGIN_RATE = "10/m"
+
+    def sign_in(_: int) -> int:
+        response = Client().post(reverse("login"), {"username": "agent", "password": "wrong"})
+        return response.status_code
+
+    with time_machine.travel(datetime(2026, 11, 25, 2, 0, 10, tzinfo=UTC), tick=False):
+        statuses = at_once(sign_in, count=40)
+
+    assert (statuses.count(200), statuses.count(429)) == (10, 30), statuses

@@ -283,7 +283,7 @@ def attachment(request: HtmxRequest, attachment_id: int) -> FileResponse:
     return FileResponse(
         found.file.open("rb"),
         as_attachment=True,
-        filename=found.filename,
+        filename=found.download_name,
         content_type=found.content_type,
     )
 
