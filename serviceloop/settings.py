@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "serviceloop.api.middleware.MethodNotAllowedAsProblem",
     "serviceloop.core.middleware.RefuseNulCharacters",
+    "serviceloop.core.middleware.DatabaseUnavailable",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",

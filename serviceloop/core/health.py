@@ -1,20 +1,35 @@
-"""Can it work: the probes of `serviceloop worker --check`, and the workers' heartbeat.
+"""Is it up, can it work: the probes of `/healthz`, `/readyz` and `serviceloop worker --check`,
+and the workers' heartbeat.
 
-Every worker writes a heartbeat to the cache (two keys every few seconds): `--check` says
-when a worker was last seen, and a task whose worker is no longer heard of goes back to the
-queue (core.leases).
+- `/healthz`: the process answers (200); it touches nothing else, so a database outage does
+  not get the web processes restarted.
+- `/readyz`: the database and the task queue answer (200), else 503 with `Retry-After`: a
+  load balancer sends no traffic meanwhile.
+- Every worker writes a heartbeat to the cache (two keys every few seconds): `--check` says
+  when a worker was last seen, and a task whose worker is no longer heard of goes back to the
+  queue (core.leases).
+
+Neither endpoint needs a sign-in, and neither logs its answer as an error.
 """
 
+import logging
+import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django.views import defaults
+from django.views.decorators.http import require_safe
 
-from .outage import close_connections, first_line, is_outage
+from .outage import RETRY_AFTER_SECONDS, close_connections, first_line, is_outage, unavailable
+
+logger = logging.getLogger("serviceloop.health")
 
 WORKER_KEY: Final = "serviceloop:worker:{}"  # one per worker: its lease (core.leases)
 LAST_BEAT_KEY: Final = "serviceloop:worker:last-beat"  # any worker: for --check
@@ -106,3 +121,46 @@ def last_beat() -> float | None:
     """When a worker last wrote its heartbeat (time.time()), or None."""
     value = cache.get(LAST_BEAT_KEY)
     return float(value) if isinstance(value, (int, float)) else None
+
+
+# --- the views ------------------------------------------------------------------------------
+
+
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process is up (no database, no cache)."""
+    return _json({"status": "ok"}, status=200)
+
+
+@require_safe
+def readyz(request: HttpRequest) -> HttpResponse:
+    """The database and the task queue answer: 200; else 503 with Retry-After."""
+    checks = [check_database(), check_queue()]
+    ready = all(check.ok for check in checks)
+    body = {
+        "status": "ready" if ready else "unavailable",
+        "checks": {check.name: "ok" if check.ok else "unreachable" for check in checks},
+    }
+    if ready:
+        return _json(body, status=200)
+    logger.warning("not ready: %s", "; ".join(c.detail for c in checks if not c.ok))
+    response = _json(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _json(body: Mapping[str, object], *, status: int) -> HttpResponse:
+    response = JsonResponse(dict(body), status=status)
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # type: ignore[attr-defined]  # a probe's answer, not an error
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an outage that surfaced outside a view (a middleware reading the session
+    of a signed-in user) is a 503 like the views' (core.middleware.DatabaseUnavailable);
+    anything else is Django's 500 page."""
+    error = sys.exc_info()[1]
+    if error is not None and is_outage(error):
+        return unavailable(request, error)
+    return defaults.server_error(request)

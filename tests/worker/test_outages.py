@@ -1,9 +1,12 @@
 """The worker outlives its database: `serviceloop worker` on a PostgreSQL server of the tests'
 own, which is restarted twice under it (a fast shutdown, then an immediate one, as after a
 crash). The worker process never exits; after each restart the sweeps run again, and a task
-enqueued after the restarts runs. Marked `postgres`: it needs PostgreSQL's programs (initdb,
-pg_ctl) and runs in `make test-postgres`."""
+enqueued after the restarts runs. The web server on such a database answers 503 with
+Retry-After while it is down, and serves again once it is back. Marked `postgres`: it needs
+PostgreSQL's programs (initdb, pg_ctl) and runs in `make test-postgres`."""
 
+import http.client
+import json
 import signal
 import subprocess
 import sys
@@ -20,6 +23,7 @@ from rq import Queue
 from rq.job import Job
 
 from serviceloop.core.schedule import SWEEPS
+from tests.pgcluster import free_port
 
 from .conftest import ROOT, TEST_REDIS_URL, process_env, run_django
 
@@ -169,3 +173,81 @@ def _log(path: Path) -> str:
 
 def _logged(path: Path, line: str, times: int) -> bool:
     return _log(path).count(line) == times
+
+
+SIGNED_IN = """
+from django.test import Client
+from serviceloop.accounts.choices import Role
+from serviceloop.accounts.services import issue_token
+from tests.builders import make_team, make_user
+team = make_team("support", default=True)
+agent = make_user(Role.AGENT, username="agent", teams=[team])
+_token, secret = issue_token(user=agent, name="outage", actor=None)
+client = Client()
+client.force_login(agent)
+print(secret, client.cookies["sessionid"].value)
+"""
+
+
+def _get(port: int, path: str, **headers: str) -> tuple[int, dict[str, str], str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_the_web_answers_503_while_its_database_is_down_then_serves_again(
+    own_postgres, own_database, tmp_path
+):
+    extra = {"DATA_DIR": str(tmp_path), "DEBUG": "0"}
+    secret, session = run_django(own_database, SIGNED_IN, **extra).split()
+    api = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
+    page = {"Cookie": f"sessionid={session}", "Accept": "text/html", "Accept-Language": "en"}
+    port = free_port()
+    log_path = tmp_path / "server.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "serviceloop", "serve", "--bind", f"127.0.0.1:{port}",
+             "--workers", "1"],
+            cwd=ROOT, env=process_env(own_database, **extra), stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_for(lambda: _answers(port), 60, "the server starts")
+        assert _get(port, "/readyz")[0] == 200
+        assert _get(port, "/api/v1/tickets", **api)[0] == 200
+        assert _get(port, "/desk/", **page)[0] == 200
+
+        own_postgres.stop(mode="immediate")  # as if it crashed
+        assert _get(port, "/healthz")[0] == 200, "the process is up"
+        status, headers, body = _get(port, "/readyz")
+        assert (status, headers["Retry-After"]) == (503, "5"), body
+        status, headers, body = _get(port, "/api/v1/tickets", **api)
+        assert (status, headers["Retry-After"]) == (503, "5"), body
+        assert headers["Content-Type"] == "application/problem+json"
+        assert json.loads(body)["code"] == "unavailable"
+        status, headers, body = _get(port, "/desk/", **page)
+        assert (status, headers["Retry-After"]) == (503, "5"), body
+        assert "<title>Service unavailable</title>" in body
+
+        own_postgres.start()
+        assert _get(port, "/readyz")[0] == 200
+        assert _get(port, "/api/v1/tickets", **api)[0] == 200
+        assert _get(port, "/desk/", **page)[0] == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    output = _log(log_path)
+    assert "Traceback" not in output, output
+    assert "Internal Server Error" not in output, output
+    assert "database unavailable: GET /desk/ answered 503" in output, output
+
+
+def _answers(port: int) -> bool:
+    try:
+        return _get(port, "/healthz")[0] == 200
+    except OSError:
+        return False
