@@ -175,6 +175,32 @@ def _logged(path: Path, line: str, times: int) -> bool:
     return _log(path).count(line) == times
 
 
+def test_sigterm_stops_the_worker_while_it_waits_for_the_database(
+    own_postgres, own_database, tmp_path
+):
+    extra = {"DATA_DIR": str(tmp_path), "SWEEP_SECONDS": "1"}
+    log_path = tmp_path / "worker.log"
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "serviceloop", "worker"],
+            cwd=ROOT, env=process_env(own_database, **extra), stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_for(lambda: "serviceloop worker: " in _log(log_path), 60, "the worker starts")
+        own_postgres.stop(mode="immediate")
+        _wait_for(lambda: "trying again in" in _log(log_path), 30, "the worker meets the outage")
+
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=15) == 0, _log(log_path)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        own_postgres.start()
+    assert "serviceloop worker: stopped" in _log(log_path)
+
+
 SIGNED_IN = """
 from django.test import Client
 from serviceloop.accounts.choices import Role

@@ -321,9 +321,9 @@ class RedisQueue(QueueRunner):
     def resume(self) -> None:
         self.worker = self._new_worker()
 
-    def stop(self) -> None:
-        super().stop()
-        self.worker.request_stop(signal.SIGTERM, None)
+    # stop(): while RQ's worker runs, RQ's own handlers take SIGTERM and SIGINT (and
+    # quit_unexpectedly sees that it was asked); ours, outside it, only set `stopped`:
+    # RQ's request_stop would raise its StopRequested into our loop.
 
 
 def _queue_runner(backend: BaseTaskBackend, *, burst: bool, worker_id: str) -> QueueRunner:
