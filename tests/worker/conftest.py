@@ -87,8 +87,10 @@ TEMPLATE_DATABASE = "serviceloop_template"
 
 
 def process_env(database: str, **extra: str) -> dict[str, str]:
-    """The environment of a serviceloop process on `database` (a URL), database queue."""
-    env = {
+    """The environment of a serviceloop process on `database` (a URL), database queue; its
+    cache is this process's (Redis when REDIS_URL is set, else the database's table), where
+    the workers' heartbeats are."""
+    return {
         **os.environ,
         "DATABASE_URL": database,
         "DJANGO_SETTINGS_MODULE": "serviceloop.settings",
@@ -96,9 +98,6 @@ def process_env(database: str, **extra: str) -> dict[str, str]:
         "LOG_LEVEL": "INFO",
         **extra,
     }
-    if "REDIS_URL" not in extra:
-        env.pop("REDIS_URL", None)
-    return env
 
 
 def run_django(database: str, code: str, **extra: str) -> str:
