@@ -39,7 +39,9 @@ if __package__ in (None, ""):  # run as `python bench/outage.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+from .config import REPO_DIR, TMP_DIR
+from .server import Gunicorn
+
 CLIENTS = 4
 GIVE_UP_S = 60.0
 TARGET_LOST = 0
@@ -226,12 +228,22 @@ def _in_database(url: str, numbers: list[str]) -> tuple[set[str], int]:
 
 def run(*, smoke: bool) -> dict[str, Any]:
     """The measurement in this process (Django must not be set up yet)."""
+    down, between = (1.0, 2.0) if smoke else (2.0, 5.0)
+    with tempfile.TemporaryDirectory(prefix="serviceloop-restart-") as data_dir:
+        return _measure(Path(data_dir), down=down, between=between)
+
+
+class RestartGunicorn(Gunicorn):
+    """gunicorn as the other steps run it, with a log of its own."""
+
+    @property
+    def log_path(self) -> Path:
+        return TMP_DIR / "gunicorn-restart.log"
+
+
+def _measure(folder: Path, *, down: float, between: float) -> dict[str, Any]:
     from tests.pgcluster import PostgresCluster, free_port
 
-    from .server import Gunicorn
-
-    down, between = (1.0, 2.0) if smoke else (2.0, 5.0)
-    folder = Path(tempfile.mkdtemp(prefix="serviceloop-restart-"))
     # fsync off: the server's processes are stopped and killed, not the machine, so what a
     # commit wrote to the WAL (synchronous_commit stays on) is in the system's cache either way
     with PostgresCluster.create() as cluster:
@@ -239,7 +251,7 @@ def run(*, smoke: bool) -> dict[str, Any]:
         token = _setup(url, folder)
         tally, stop = Tally(), threading.Event()
         clients = [Client(0, token, tally, stop) for _ in range(CLIENTS)]
-        server = Gunicorn(url, workers=2, port=free_port())
+        server = RestartGunicorn(url, workers=2, port=free_port())
         worker = _start_worker(url, folder / "worker.log")
         recovery: dict[str, float] = {}
         try:
