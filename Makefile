@@ -42,8 +42,9 @@ run: install
 	$(BIN)/serviceloop migrate --noinput -v0
 	$(BIN)/serviceloop collectstatic --noinput -v0
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/serviceloop demo --if-empty --live-ticket
-	@# the worker (task queue and periodic sweeps) runs beside the server and stops with it
-	$(BIN)/serviceloop worker & worker=$$!; \
+	@# the worker (task queue and periodic sweeps) runs beside the server, is started again
+	@# when it dies (scripts/keep-running) and stops with the server
+	scripts/keep-running $(BIN)/serviceloop worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/serviceloop serve
 

@@ -74,7 +74,9 @@ class Results:
 
     @property
     def verified(self) -> bool:
-        return all(result.create.verified for result in [self.main, *self.others])
+        """The 201s match the new rows, and no acknowledged ticket was lost in a restart."""
+        lost = self.worker.get("create_during_pg_restart_lost", 0)
+        return lost == 0 and all(result.create.verified for result in [self.main, *self.others])
 
     def targets(self) -> dict[str, Target]:
         m = self.main
@@ -97,6 +99,10 @@ class Results:
             targets["sweep"] = Target("≤ 1 s", self.worker["sla_sweep_100k_s"] <= 1)
         if "notify_p99_s" in self.worker:
             targets["notify"] = Target("p99 ≤ 2 s", self.worker["notify_p99_s"] <= 2)
+        if "create_during_pg_restart_lost" in self.worker:
+            lost = self.worker["create_during_pg_restart_lost"]
+            targets["restart_lost"] = Target("= 0", lost == 0)
+            targets["recovery"] = Target("≤ 10 s", self.worker["worker_recovery_s"] <= 10)
         a = self.analytics
         for key, label, limit in ANALYTICS_TARGETS:
             if a.get(key) is not None:
@@ -250,6 +256,26 @@ def render(results: Results, peer: PeerFigures | None) -> str:
                 f"{w['notify_p50_s']:.2f} / {w['notify_p99_s']:.2f} s",
                 t["notify"].label,
                 _ok(t["notify"]),
+            ]
+        )
+    if "restart_lost" in t:
+        rows.append(
+            [
+                f"tickets acknowledged but lost in 2 PostgreSQL restarts under load "
+                f"({w['create_during_pg_restart_acknowledged']:,} acknowledged, "
+                f"{w['create_during_pg_restart_retries']:,} retries, "
+                f"{w['create_during_pg_restart_duplicates']} duplicates)",
+                str(w["create_during_pg_restart_lost"]),
+                t["restart_lost"].label,
+                _ok(t["restart_lost"]),
+            ]
+        )
+        rows.append(
+            [
+                "worker recovery: database back to the next sweep (fast / immediate restart)",
+                f"{w['worker_recovery_fast_s']:.2f} / {w['worker_recovery_immediate_s']:.2f} s",
+                t["recovery"].label,
+                _ok(t["recovery"]),
             ]
         )
     a = r.analytics

@@ -48,6 +48,7 @@ from .latency import (
 )
 from .machine import OtherWork
 from .notify import measure as measure_notify
+from .outage import measure as measure_outage
 from .pages import close_sessions, measure_pages, open_sessions
 from .peer import load_peer
 from .report import Results, ServerResult, render, write_json
@@ -240,6 +241,8 @@ def main() -> int:
     else:
         worker = measure_sweep(url, open_tickets=OPEN_TICKETS)
     worker.update(measure_notify(tickets=20 if smoke else 200, database_url=url))
+    log("measuring PostgreSQL restarts under load: tickets lost, the worker's recovery")
+    worker.update(measure_outage(smoke=smoke))
     log("measuring the analytics: dashboards, a plan's effect, a 100k-ticket export")
     analytics = measure_analytics(url, log=log)
     results = Results(
@@ -276,7 +279,7 @@ def _finish(results: Results, *, smoke: bool, write: Callable[..., None]) -> int
     write(RESULTS_DIR / "latest-detail.json", results.detail_dict(), merge=False)
     log(f"\nwritten: {RESULTS_DIR / 'latest.json'}, {RESULTS_DIR / 'latest-detail.json'}")
     if not verified:
-        log("the database counts do not match the 201 responses")
+        log("the database counts do not match the 201 responses, or a restart lost tickets")
         return 1
     missed = [name for name, target in results.targets().items() if not target.ok]
     if missed:

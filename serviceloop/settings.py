@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "serviceloop.api.middleware.MethodNotAllowedAsProblem",
     "serviceloop.core.middleware.RefuseNulCharacters",
+    "serviceloop.core.middleware.DatabaseUnavailable",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -366,6 +367,9 @@ else:
     )
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, minimum=1)
+# A task RUNNING this long whose worker has written no heartbeat for as long (the worker was
+# killed, the machine lost) goes back to the database queue (serviceloop.core.leases).
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 300, minimum=1)
 AUTO_CLOSE_DAYS = env_int("AUTO_CLOSE_DAYS", 7, minimum=1)
 # Satisfaction: the signed CSAT/NPS links work this many days; the CSAT request goes out
 # this many minutes after the resolution (not for a ticket reopened meanwhile).

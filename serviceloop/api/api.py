@@ -11,6 +11,7 @@ from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
 )
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _g
@@ -21,6 +22,7 @@ from ninja.operation import Operation
 from ninja.renderers import BaseRenderer
 
 from serviceloop.core.errors import DomainError
+from serviceloop.core.outage import is_outage
 
 from . import accounts, analytics, audit, catalog, conversation, customers, inbox, tickets
 from . import feedback as feedback_api
@@ -150,6 +152,17 @@ def on_bad_request(request: HttpRequest, error: Exception) -> HttpResponse:
     of a thousand characters, too many fields): the client's fault, so a 400."""
     logger.info("bad request %s %s: %s", request.method, request.path, error)
     return problem(request, status=400, detail=_g("The request body could not be read."))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    """The database cannot be reached: raised on to core.middleware.DatabaseUnavailable,
+    whose 503 with Retry-After becomes problem+json in api.middleware (one answer to an
+    outage for the pages and the API). Any other database error is a 500."""
+    if is_outage(error):
+        raise error
+    return on_unexpected(request, error)
 
 
 @api.exception_handler(Exception)

@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
+from serviceloop.core import outage
 from serviceloop.core.errors import DomainError, ValidationFailed
 
 CONTENT_TYPE = "application/problem+json"
@@ -33,6 +34,7 @@ TITLES = {
     422: _("The input is not valid"),
     429: _("Too many requests"),
     500: _("Server error"),
+    503: outage.TITLE,
 }
 
 DETAILS = {
@@ -43,10 +45,12 @@ DETAILS = {
     405: _("This method is not allowed here."),
     413: _("The request body is larger than the server accepts."),
     500: _("Something went wrong on our side. Please try again later."),
+    503: outage.DETAIL,
 }
 
 CODES = {400: "bad_request", 401: "not_authenticated", 403: "not_permitted", 404: "not_found",
-         405: "method_not_allowed", 413: "too_large", 500: "server_error"}  # fmt: skip
+         405: "method_not_allowed", 413: "too_large", 500: "server_error",
+         503: "unavailable"}  # fmt: skip
 
 
 def problem(

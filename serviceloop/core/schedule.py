@@ -11,8 +11,11 @@ import threading
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.db import close_old_connections
 from django.tasks import TaskResultStatus
 from django.utils.module_loading import import_string
+
+from .outage import Backoff, close_connections, first_line, is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -56,33 +59,58 @@ def sweep_tasks() -> dict[str, Sweep]:
 
 class Scheduler:
     """Enqueues every sweep each SWEEP_SECONDS, skipping one whose previous run from this
-    scheduler is still waiting in the queue (so a slow queue does not pile up copies)."""
+    scheduler is still waiting in the queue (so a slow queue does not pile up copies).
+
+    When the queue cannot be reached (the database or Redis is down or restarting), the
+    tick stops at the first sweep that fails and is tried again after 0.5 s, 1 s, 2 s, 4 s,
+    then every 5 s, until it goes through: the sweeps resume as soon as the queue is back."""
 
     def __init__(self) -> None:
         self.tasks = sweep_tasks()
         self.pending: dict[str, Any] = {}  # name -> the TaskResult of its last enqueue
         self.stopped = threading.Event()
+        self.outage: BaseException | None = None  # why the last tick stopped short
 
     def enqueue_due(self) -> list[str]:
-        """Enqueue the sweeps; returns the names enqueued."""
+        """Enqueue the sweeps; returns the names enqueued. An outage of the queue stops the
+        tick (and is kept in `outage`); another error is logged and skips that sweep."""
+        self.outage = None
         enqueued = []
         for name, sweep in self.tasks.items():
             previous = self.pending.get(name)
-            if previous is not None and _still_waiting(previous):
-                continue
             try:
+                if previous is not None and _still_waiting(previous):
+                    continue
                 self.pending[name] = sweep.enqueue()
-            except Exception:  # a queue outage must not end the scheduler; the next tick retries
+            except Exception as error:
+                if is_outage(error):
+                    self.outage = error
+                    break
                 logger.exception("could not enqueue the sweep %s", name)
                 continue
             enqueued.append(name)
         return enqueued
 
     def run(self) -> None:
-        """Enqueue now and then every SWEEP_SECONDS until `stop()`."""
+        """Enqueue now and then every SWEEP_SECONDS until `stop()`; after an outage, again
+        and again with a growing pause until the queue answers."""
+        backoff = Backoff()
         while not self.stopped.is_set():
+            close_old_connections()  # a connection broken by a restart is not reused
             self.enqueue_due()
-            self.stopped.wait(settings.SWEEP_SECONDS)
+            if self.outage is None:
+                if backoff.attempts:
+                    logger.warning("the queue is back: the sweeps are enqueued again")
+                backoff.reset()
+                self.stopped.wait(settings.SWEEP_SECONDS)
+                continue
+            close_connections()
+            delay = backoff.next()
+            logger.warning(
+                "cannot enqueue the sweeps (%s); trying again in %.1f s",
+                first_line(self.outage), delay,
+            )  # fmt: skip
+            self.stopped.wait(delay)
 
     def stop(self) -> None:
         self.stopped.set()
@@ -91,6 +119,8 @@ class Scheduler:
 def _still_waiting(result: Any) -> bool:
     try:
         result.refresh()
-    except Exception:  # a backend without stored results: enqueue again
+    except Exception as error:  # a backend without stored results: enqueue again
+        if is_outage(error):
+            raise
         return False
     return bool(result.status == TaskResultStatus.READY)
