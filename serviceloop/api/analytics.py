@@ -20,7 +20,7 @@ from serviceloop.core import clock
 from serviceloop.core.errors import NotPermitted
 from serviceloop.tickets.models import Ticket
 
-from .common import Out, QueryIn, actor
+from .common import Out, QueryIn, WindowOut, actor
 
 router = Router(tags=["analytics"])
 DEFAULT_DAYS = 30
@@ -91,11 +91,6 @@ class RowOut(Out):
     key: int | str | None
     label: str
     figures: dict[str, float | None]
-
-
-class WindowOut(Out):
-    start: date
-    end: date
 
 
 class TrendOut(Out):

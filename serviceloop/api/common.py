@@ -1,13 +1,26 @@
 """Schemas and helpers shared by the API modules."""
 
+import inspect
 import re
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum
 from typing import Annotated, Any, overload
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError
@@ -38,6 +51,37 @@ def _representable(value: datetime) -> datetime:
 
 
 Moment = Annotated[AwareDatetime, AfterValidator(_representable)]
+
+
+@dataclass(frozen=True)
+class Published:
+    """`Annotated[SomeChoices, Published("NotificationKind")]`: a domain app's choices under
+    a name of their own in the OpenAPI document. A component is named by its class alone, so
+    two apps' choices of one name (the ticket's Kind and the notification's Kind) would be
+    one component, the last one written: every ticket's kind would then break the schema."""
+
+    name: str
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Enum], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        said = {"title": self.name}
+        if source.__doc__:
+            said["description"] = inspect.cleandoc(source.__doc__)
+
+        def titled(schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+            json_schema = handler(schema)
+            handler.resolve_ref_schema(json_schema).update(said)
+            return json_schema
+
+        # as pydantic builds an enum's schema, with a reference of this name
+        return core_schema.enum_schema(
+            source,
+            list(source.__members__.values()),
+            sub_type="str" if issubclass(source, str) else None,
+            ref=f"{__name__}.{self.name}:{id(source)}",
+            metadata={"pydantic_js_functions": [titled]},
+        )
 
 
 class Out(BaseModel):
@@ -76,6 +120,16 @@ class UserRef(Out):
 class CustomerRef(Out):
     id: int
     name: str
+
+
+class OrganisationRef(Out):
+    id: int
+    name: str
+
+
+class WindowOut(Out):
+    start: date
+    end: date
 
 
 @overload

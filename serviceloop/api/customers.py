@@ -19,14 +19,19 @@ from serviceloop.tickets import queries as ticket_queries
 from serviceloop.tickets.choices import Kind
 from serviceloop.tickets.choices import Status as TicketStatus
 
-from .common import CodeName, In, Out, PageOut, QueryIn, actor, code_name, page_links
+from .common import (
+    CodeName,
+    In,
+    OrganisationRef,
+    Out,
+    PageOut,
+    QueryIn,
+    actor,
+    code_name,
+    page_links,
+)
 
 router = Router(tags=["customers"])
-
-
-class OrganisationRef(Out):
-    id: int
-    name: str
 
 
 class ContactOut(Out):

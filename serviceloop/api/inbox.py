@@ -2,7 +2,7 @@
 its sentence in the request's language."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
@@ -15,7 +15,7 @@ from serviceloop.inbox import queries, services
 from serviceloop.inbox.messages import render
 from serviceloop.inbox.models import Kind, Notification
 
-from .common import Out, PageOut, QueryIn, actor, page_links
+from .common import Out, PageOut, Published, QueryIn, actor, page_links
 
 router = Router(tags=["notifications"])
 
@@ -27,7 +27,7 @@ class TicketLink(Out):
 
 class NotificationOut(Out):
     id: int
-    kind: Kind
+    kind: Annotated[Kind, Published("NotificationKind")]
     text: str = Field(description="The sentence, in the language of the request")
     ticket: TicketLink | None
     params: dict[str, Any] = Field(description="The values the sentence is made of")

@@ -83,7 +83,7 @@ class CampaignIn(In):
     )
 
 
-class ResultsOut(Out):
+class NpsResultsOut(Out):
     sampled: int = Field(description="Customers drawn")
     skipped_no_email: int
     sent: int = Field(description="Customers surveyed (one mail each)")
@@ -108,7 +108,7 @@ class CampaignOut(Out):
     created_at: datetime
     sent_at: datetime | None
     sent_by: UserRef | None
-    results: ResultsOut
+    results: NpsResultsOut
 
 
 class CampaignList(PageOut):
@@ -161,7 +161,7 @@ def campaign_out(campaign: NpsCampaign, results: queries.CampaignResults) -> dic
         "created_at": campaign.created_at,
         "sent_at": campaign.sent_at,
         "sent_by": user_ref(campaign.sent_by),
-        "results": {name: getattr(results, name) for name in ResultsOut.model_fields},
+        "results": {name: getattr(results, name) for name in NpsResultsOut.model_fields},
     }
 
 

@@ -17,7 +17,17 @@ from serviceloop.feedback.choices import (
     Stage,
 )
 
-from ..common import CodeName, CustomerRef, In, Moment, Out, PageOut, QueryIn, UserRef
+from ..common import (
+    CodeName,
+    CustomerRef,
+    In,
+    Moment,
+    OrganisationRef,
+    Out,
+    PageOut,
+    QueryIn,
+    UserRef,
+)
 
 
 class FeedbackIn(In):
@@ -66,11 +76,6 @@ class StatusIn(In):
 
 class TicketsIn(In):
     numbers: list[str] = Field(..., min_length=1, max_length=50)
-
-
-class OrganisationRef(Out):
-    id: int
-    name: str
 
 
 class FeedbackOut(Out):
@@ -209,7 +214,7 @@ class QuestionResultOut(Out):
     texts: list[TextAnswerOut]
 
 
-class ResultsOut(Out):
+class StaffSurveyResultsOut(Out):
     answers: int
     questions: list[QuestionResultOut]
 

@@ -16,10 +16,10 @@ from .schemas import (
     AnsweredOut,
     AnswerIn,
     FeedbackOut,
-    ResultsOut,
     SentOut,
     StaffSurveyIn,
     StaffSurveyOut,
+    StaffSurveyResultsOut,
     ToFeedbackIn,
 )
 
@@ -75,7 +75,7 @@ def answer_survey(
 
 @router.get(
     "/{survey_id}/results",
-    response=ResultsOut,
+    response=StaffSurveyResultsOut,
     summary="Results (409 below STAFF_SURVEY_MIN_ANSWERS answers)",
 )
 def survey_results(request: HttpRequest, survey_id: int) -> dict[str, Any]:

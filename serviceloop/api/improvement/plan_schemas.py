@@ -7,18 +7,13 @@ from ninja import Field
 
 from serviceloop.improvement.choices import ActionStatus, Phase, PlanStatus
 
-from ..common import CodeName, In, Out, PageOut, QueryIn, UserRef
+from ..common import CodeName, In, Out, PageOut, QueryIn, UserRef, WindowOut
 
 Scope = dict[str, list[int | str]]
 SCOPE_HELP = (
     "Filters as lists: teams (ids), categories (ids, with their sub-categories), channels, "
     "kinds (codes), tiers (ids); an empty or missing filter means all"
 )
-
-
-class WindowOut(Out):
-    start: date
-    end: date
 
 
 class ProgressOut(Out):
@@ -165,7 +160,7 @@ class NoteIn(In):
 # --- schemas: effect ------------------------------------------------------------------
 
 
-class MetricOut(Out):
+class PlanMetricOut(Out):
     key: str
     label: str
     unit: str
@@ -212,7 +207,7 @@ class PilotEffectOut(Out):
 
 class EffectOut(Out):
     plan: str
-    metric: MetricOut
+    metric: PlanMetricOut
     baseline: WindowOut
     after: WindowOut | None = Field(description="null: the change has not started")
     target: float
