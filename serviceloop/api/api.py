@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _g
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.renderers import BaseRenderer
 
@@ -30,6 +31,7 @@ from . import followups as follow_ups_api
 from . import improvement as improvement_api
 from . import surveys as surveys_api
 from .auth import BearerToken, Session
+from .openapi import ContractDocument
 from .problems import field_path, from_domain_error, problem, translated_message
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,14 @@ class ORJSONRenderer(BaseRenderer):
 
 
 class AreaNamedAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The document with every operation's problem+json answers (openapi.py)."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return ContractDocument(self, path_prefix)
+
     def get_openapi_operation_id(self, operation: Operation) -> str:
         """`serviceloop_api_<area>_<function>`, named by the area (`api/tickets`), not by the
         module within it: an area split into modules keeps the operation ids that generated

@@ -9,7 +9,7 @@ from typing import Annotated, Any, overload
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -105,6 +105,14 @@ class In(QueryIn):
     """Bodies also refuse unknown fields, so typos are reported instead of ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class FieldError(Out):
+    field: str = Field(
+        description="A path into the body (customer.email), or a parameter's or header's name"
+    )
+    message: str = Field(description="In the language of the request")
+    code: str
 
 
 class CodeName(Out):

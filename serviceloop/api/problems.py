@@ -16,11 +16,41 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from ninja import Field
+from pydantic import ConfigDict
 
 from serviceloop.core import outage
 from serviceloop.core.errors import DomainError, ValidationFailed
 
+from .common import FieldError, Out
+
 CONTENT_TYPE = "application/problem+json"
+
+
+class Problem(Out):
+    """An RFC 9457 problem: what every error of the API answers, as application/problem+json
+    in the language of the request."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="urn:serviceloop:problem:<code>")
+    title: str
+    status: int
+    detail: str
+    instance: str = Field(description="The path of the request")
+    code: str = Field(description="What went wrong, for programs (validation_failed, ...)")
+    errors: list[FieldError] = Field(description="One per field at fault")
+    current: str | None = Field(
+        None, description="transition_not_allowed: the status the ticket has"
+    )
+    requested: str | None = Field(None, description="transition_not_allowed: the status asked")
+    allowed: list[str] | None = Field(
+        None, description="transition_not_allowed: the statuses it may move to"
+    )
+    current_version: int | None = Field(
+        None, description="stale_version (412): the version the object has now"
+    )
+
 
 TITLES = {
     400: _("Bad request"),

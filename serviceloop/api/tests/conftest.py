@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from serviceloop.accounts.choices import Role
 from serviceloop.accounts.models import PersonalToken, Team, TeamMembership, User
@@ -33,6 +34,8 @@ from serviceloop.tickets.models import (
     Ticket,
 )
 from tests.builders import Api, make_category, make_customer, make_team, make_ticket, make_user
+
+from . import contract
 
 PROBLEM = "application/problem+json"
 CUSTOMER_EMAIL = "customer@example.com"  # the e-mail make_user gives the user "customer"
@@ -254,6 +257,29 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     return World()
+
+
+# --- the contract ---------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def answers_as_documented(monkeypatch):
+    """Every answer the API gives in a test is one the OpenAPI document promises: a status
+    documented for the operation, its content type, and a JSON body of the published schema
+    (contract.py). A test that breaks the promise fails in its teardown, naming the answer."""
+    answers: list[Any] = []
+    send = Client.request
+
+    def recorded(self: Client, **request: Any) -> Any:
+        response = send(self, **request)
+        answers.append(response)
+        return response
+
+    monkeypatch.setattr(Client, "request", recorded)
+    yield
+    breaches = [breach for response in answers for breach in contract.breaches(response)]
+    if breaches:
+        pytest.fail("answers the OpenAPI document does not promise:\n" + "\n".join(breaches))
 
 
 # --- the people who call the API ----------------------------------------------------------

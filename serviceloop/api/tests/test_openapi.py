@@ -1,12 +1,14 @@
 """The OpenAPI document is the truth: strict JSON that every client can load (no key twice in
-an object: Swagger UI's YAML parser refuses the whole document otherwise), and one component
-per name."""
+an object: Swagger UI's YAML parser refuses the whole document otherwise), one component per
+name, and every answer an operation gives documented, its problems included (the answers of
+all the API's tests are held against it by conftest.py's answers_as_documented)."""
 
 import json
 from collections.abc import Iterator
 from enum import Enum
 from typing import Annotated, Any, get_args, get_origin
 
+from django.http import HttpResponse
 from django.test import Client
 from ninja.openapi.schema import OpenAPISchema
 from pydantic import BaseModel
@@ -15,6 +17,9 @@ from serviceloop.api.api import api
 from serviceloop.api.common import Published
 from serviceloop.inbox.models import Kind as NotificationKind
 from serviceloop.tickets.choices import Kind as TicketKind
+from tests.builders import Api, make_ticket
+
+from . import contract
 
 
 def test_no_object_of_the_document_repeats_a_key(db):
@@ -100,7 +105,7 @@ def test_every_class_the_operations_use_has_a_component_name_of_its_own():
     assert shared == {}
     for name in ("TicketOut", "Kind", "NotificationKind", "NpsResultsOut",
                  "StaffSurveyResultsOut", "MetricOut", "PlanMetricOut", "WindowOut",
-                 "OrganisationRef"):  # fmt: skip
+                 "OrganisationRef", "Problem", "FieldError"):  # fmt: skip
         assert name in components, name
         assert name in reachable, name
 
@@ -112,3 +117,76 @@ def test_a_ticket_and_a_notification_match_their_published_kinds():
     notification = schemas["NotificationOut"]["properties"]["kind"]
     assert notification == {"$ref": "#/components/schemas/NotificationKind"}
     assert set(schemas["NotificationKind"]["enum"]) == set(NotificationKind.values)
+
+
+# --- the problems of every operation -------------------------------------------------------
+
+
+def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            yield method.upper(), path, operation
+
+
+def test_every_operation_documents_its_problem_answers():
+    document = contract.document()
+    missing: list[str] = []
+    for method, path, operation in _operations(document):
+        parameters = operation.get("parameters", [])
+        expected = {"400", "401", "403"}
+        if "{" in path:
+            expected.add("404")
+        if method in {"POST", "PATCH", "PUT", "DELETE"}:
+            expected.add("409")
+        if any(p["name"] == "If-Match" for p in parameters):
+            expected.add("412")
+        if "requestBody" in operation:
+            expected |= {"413", "422"}
+        if parameters:
+            expected.add("422")
+        answers = operation["responses"]
+        missing += [f"{method} {path} {status}" for status in expected - set(answers)]
+        for status, answer in answers.items():
+            if int(status) >= 400:
+                assert answer["content"] == {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }, (method, path, status)
+    assert missing == []
+
+
+def test_a_problem_answer_matches_the_published_problem(agent):
+    # a 404, a 422 with field errors and a 409 with the transition's extensions
+    api_client = Api(agent)
+    ticket = make_ticket(agent)
+    answers = [
+        api_client.get("tickets/CS-20260101-000001"),
+        api_client.post("tickets", {"description": ""}),
+        api_client.post(f"tickets/{ticket.number}/transition", {"to": "closed"}),
+    ]
+    assert [answer.status_code for answer in answers] == [404, 422, 409]
+    assert answers[2].json()["allowed"]
+    for answer in answers:
+        assert answer["Content-Type"] == "application/problem+json"
+        assert contract.breaches(answer) == []
+
+
+def test_the_watch_sees_an_answer_the_document_does_not_promise(agent):
+    # given an answer as documented
+    answered = Api(agent).get("tickets")
+    assert contract.breaches(answered) == []
+
+    def answer(content: bytes, status: int = 200, content_type: str = "application/json"):
+        response = HttpResponse(content, status=status, content_type=content_type)
+        response.wsgi_request = answered.wsgi_request
+        response.resolver_match = answered.resolver_match
+        return response
+
+    # then the same answer with a status the operation does not document is seen, and so is
+    # a body that is not the schema, or of another content type
+    assert contract.breaches(answer(answered.content)) == []
+    assert "not documented" in contract.breaches(answer(answered.content, 409))[0]
+    assert contract.breaches(answer(b'{"items": "none", "next": null}')) != []
+    assert (
+        "documented application/json"
+        in contract.breaches(answer(answered.content, content_type="text/html"))[0]
+    )

@@ -11,7 +11,17 @@ from serviceloop.tickets import services
 from serviceloop.tickets.choices import Channel, Direction, Emotion, InteractionKind, Kind, Urgency
 from serviceloop.tickets.choices import Status as TicketStatus
 
-from ..common import CodeName, CustomerRef, In, Moment, Out, PageOut, QueryIn, UserRef
+from ..common import (
+    CodeName,
+    CustomerRef,
+    FieldError,
+    In,
+    Moment,
+    Out,
+    PageOut,
+    QueryIn,
+    UserRef,
+)
 
 
 class CustomerIdentityIn(In):
@@ -223,12 +233,6 @@ class BatchIn(In):
         max_length=settings.API_BATCH_LIMIT,
         description="Ticket bodies as for POST /tickets, each with an optional idempotency_key",
     )
-
-
-class FieldError(Out):
-    field: str
-    message: str
-    code: str
 
 
 class BatchResult(Out):
