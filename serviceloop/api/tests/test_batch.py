@@ -18,7 +18,7 @@ def test_it_creates_a_thousand_tickets_in_one_request(partner_api, partner):
     # when it sends them in one batch
     response = partner_api.post("tickets/batch", {"items": items})
     # then every one is created, each with its own number
-    assert response.status_code == 200, response.content[:2000]
+    assert response.status_code == 207, response.content[:2000]
     result = response.json()
     assert (result["created"], result["duplicates"], result["failed"]) == (1000, 0, 0)
     assert [r["index"] for r in result["results"]] == list(range(1000))
@@ -40,12 +40,12 @@ def test_it_replays_items_sent_again_with_their_idempotency_keys(partner_api):
     # given a batch whose items carry keys
     items = [item(n, idempotency_key=f"partner-run-7-{n}") for n in range(5)]
     first = partner_api.post("tickets/batch", {"items": items})
-    assert first.status_code == 200, first.content
+    assert first.status_code == 207, first.content
     assert first.json()["created"] == 5
     # when the partner sends the batch again (its connection dropped before the answer)
     again = partner_api.post("tickets/batch", {"items": items})
     # then each item is answered with its first ticket and nothing new is stored
-    assert again.status_code == 200, again.content
+    assert again.status_code == 207, again.content
     result = again.json()
     assert (result["created"], result["duplicates"], result["failed"]) == (0, 5, 0)
     assert [r["outcome"] for r in result["results"]] == ["replayed"] * 5
@@ -74,7 +74,7 @@ def test_it_answers_a_mixed_batch_item_by_item_in_order(partner_api, category):
     ]
     response = partner_api.post("tickets/batch", {"items": items})
     # then there is one result per item, in order
-    assert response.status_code == 200, response.content
+    assert response.status_code == 207, response.content
     result = response.json()
     results = result["results"]
     assert [r["index"] for r in results] == list(range(8))
@@ -94,3 +94,17 @@ def test_it_answers_a_mixed_batch_item_by_item_in_order(partner_api, category):
     assert all(r["number"] is None for r in results if r["outcome"] == "error")
     # and only the two new tickets were stored, besides the earlier one
     assert Ticket.objects.count() == 3
+
+
+def test_a_batch_of_refused_items_is_still_answered_item_by_item(partner_api):
+    # given a batch none of whose items can become a ticket
+    items = [{"customer": {"email": "buyer@example.com"}}, item(1, kind="rant")]
+    # when it is sent
+    response = partner_api.post("tickets/batch", {"items": items})
+    # then the answer is the per-item results (207), not an error for the whole request
+    assert response.status_code == 207, response.content
+    assert response["Content-Type"].startswith("application/json")
+    result = response.json()
+    assert (result["created"], result["duplicates"], result["failed"]) == (0, 0, 2)
+    assert [r["status"] for r in result["results"]] == [422, 422]
+    assert Ticket.objects.count() == 0

@@ -190,3 +190,12 @@ def test_the_watch_sees_an_answer_the_document_does_not_promise(agent):
         "documented application/json"
         in contract.breaches(answer(answered.content, content_type="text/html"))[0]
     )
+
+
+def test_the_batch_answers_multi_status():
+    answers = contract.document()["paths"]["/api/v1/tickets/batch"]["post"]["responses"]
+    assert answers["207"]["description"] == "Multi-Status"
+    assert answers["207"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BatchOut"
+    }
+    assert not {"200", "201"} & set(answers)

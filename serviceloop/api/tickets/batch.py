@@ -1,10 +1,15 @@
-"""/api/v1/tickets/batch: create many tickets at once, with one result for each."""
+"""/api/v1/tickets/batch: create many tickets at once, with one result for each.
+
+The answer is 207 Multi-Status whatever the items' outcomes: each result has the status
+that item would have had as POST /tickets (201 created, 200 a duplicate or a replay, 422 and
+so on), and the request as a whole fails only when it cannot be read (a problem+json 4xx).
+"""
 
 from typing import Any
 
 import pydantic
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from serviceloop.core.errors import DomainError
 from serviceloop.tickets import services
@@ -16,8 +21,18 @@ from .schemas import BatchIn, BatchItemIn, BatchOut
 router = Router(tags=["tickets"])
 
 
-@router.post("/batch", response=BatchOut, summary="Create up to 1,000 tickets, one result each")
-def create_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
+@router.post(
+    "/batch",
+    response={207: BatchOut},
+    summary="Create up to 1,000 tickets, one result each",
+    description=(
+        "207 Multi-Status: one result per item, in the order given, each with the status the"
+        " item would have had on its own as POST /tickets (201 created, 200 a duplicate or a"
+        " replay of its `idempotency_key`, 422 with the fields at fault). The items that are"
+        " valid are created even when others are not."
+    ),
+)
+def create_batch(request: HttpRequest, payload: BatchIn) -> Status[dict[str, Any]]:
     user = actor(request)
     results: list[dict[str, Any] | None] = []
     drafts: list[tuple[services.TicketDraft, str | None]] = []
@@ -36,12 +51,15 @@ def create_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     ):
         results[index] = _batch_result(index, outcome)
     done = [result for result in results if result is not None]
-    return {
-        "created": sum(r["outcome"] == "created" for r in done),
-        "duplicates": sum(r["outcome"] in ("duplicate", "replayed") for r in done),
-        "failed": sum(r["outcome"] == "error" for r in done),
-        "results": done,
-    }
+    return Status(
+        207,
+        {
+            "created": sum(r["outcome"] == "created" for r in done),
+            "duplicates": sum(r["outcome"] in ("duplicate", "replayed") for r in done),
+            "failed": sum(r["outcome"] == "error" for r in done),
+            "results": done,
+        },
+    )
 
 
 def _item_error(
