@@ -17,7 +17,12 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _g
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import (
+    AuthenticationError,
+    HttpError,
+    ValidationError,
+    ValidationErrorContext,
+)
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.renderers import BaseRenderer
@@ -53,12 +58,42 @@ class AreaNamedAPI(NinjaAPI):
             path_prefix = self.get_root_path(path_params or {})
         return ContractDocument(self, path_prefix)
 
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
+        """As ninja's, but an item of a list parameter (`?teams=1&teams=0`) is named by the
+        parameter (`teams.1`): ninja renames only the parameters themselves, and kept the
+        name of the view's argument in front of the item (`filters.teams.1`)."""
+        errors: list[dict[str, Any]] = []
+        for context in error_contexts:
+            model = context.model
+            for error in context.pydantic_validation_error.errors(include_url=False):
+                location = _parameter_location(model.__ninja_flatten_map_reverse__, error["loc"])
+                item: dict[str, Any] = {**error, "loc": (model.__ninja_param_source__, *location)}
+                item.pop("input", None)
+                context_values = item.get("ctx")
+                if context_values and isinstance(context_values.get("error"), Exception):
+                    item["ctx"] = {**context_values, "error": str(context_values["error"])}
+                errors.append(item)
+        return ValidationError(errors)
+
     def get_openapi_operation_id(self, operation: Operation) -> str:
         """`serviceloop_api_<area>_<function>`, named by the area (`api/tickets`), not by the
         module within it: an area split into modules keeps the operation ids that generated
         clients and the docs' links use."""
         area = operation.view_func.__module__.split(".")[:3]
         return "_".join([*area, operation.view_func.__name__])
+
+
+def _parameter_location(
+    names: dict[tuple[Any, ...], tuple[Any, ...]], location: tuple[Any, ...]
+) -> tuple[Any, ...]:
+    """The error's location as the client named it: the longest start of `location` that is
+    a parameter is replaced by the parameter's name."""
+    for end in range(len(location), 0, -1):
+        if location[:end] in names:
+            return (*names[location[:end]], *location[end:])
+    return location
 
 
 api = AreaNamedAPI(

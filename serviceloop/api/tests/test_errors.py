@@ -134,3 +134,18 @@ def test_it_answers_problems_in_the_language_asked_for(agent):
     assert response.status_code == 404
     assert response["Content-Language"] == "zh-hans"
     assert response.json()["title"] == "未找到"
+
+
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ("?teams=1&teams=x", {"teams.1"}),
+        ("?kinds=complaint&start=x", {"start"}),
+        ("?categories=x&tiers=2&tiers=y", {"categories.0", "tiers.1"}),
+    ],
+)
+def test_it_names_a_query_parameter_as_the_client_sent_it(admin_api, query, fields):
+    # an item of a list parameter is named by the parameter, not by the view's argument
+    response = admin_api.get(f"analytics/dashboard{query}")
+    assert response.status_code == 422
+    assert {error["field"] for error in response.json()["errors"]} == fields
