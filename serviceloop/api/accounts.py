@@ -12,7 +12,7 @@ from serviceloop.accounts.models import PersonalToken
 from serviceloop.routing import queries as routing_queries
 from serviceloop.routing import services as routing
 
-from .common import CodeName, In, Out, actor
+from .common import CodeName, Id, In, Out, actor
 
 router = Router(tags=["account"])
 
@@ -112,7 +112,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token")
-def revoke_token(request: HttpRequest, token_id: int) -> dict[str, Any]:
+def revoke_token(request: HttpRequest, token_id: Id) -> dict[str, Any]:
     user = actor(request)
     token = user.tokens.filter(pk=token_id).first()
     if token is None:

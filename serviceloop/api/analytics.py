@@ -20,10 +20,11 @@ from serviceloop.core import clock
 from serviceloop.core.errors import NotPermitted
 from serviceloop.tickets.models import Ticket
 
-from .common import Out, QueryIn, WindowOut, actor
+from .common import Id, Out, QueryIn, WindowOut, actor
 
 router = Router(tags=["analytics"])
 DEFAULT_DAYS = 30
+MAX_OFFSET = 2**31 - 1  # rows to skip in a drill list: more than any database holds
 
 
 class MetricOut(Out):
@@ -39,25 +40,25 @@ class MetricOut(Out):
 class FilterQuery(QueryIn):
     start: date | None = Field(None, description=f"First day (default: {DEFAULT_DAYS} days ago)")
     end: date | None = Field(None, description="Last day, included (default: today)")
-    teams: list[int] = Field(default_factory=list, description="Team ids")
-    categories: list[int] = Field(
+    teams: list[Id] = Field(default_factory=list, description="Team ids")
+    categories: list[Id] = Field(
         default_factory=list, description="Category ids (sub-categories included)"
     )
     channels: list[str] = Field(default_factory=list)
     kinds: list[str] = Field(default_factory=list)
-    tiers: list[int] = Field(default_factory=list, description="Customer tier ids")
+    tiers: list[Id] = Field(default_factory=list, description="Customer tier ids")
 
 
 class DrillQuery(FilterQuery):
     day: date | None = None
-    category: int | None = Field(None, description="One category (and its sub-categories)")
+    category: Id | None = Field(None, description="One category (and its sub-categories)")
     channel: str | None = None
-    team: int | None = None
-    assignee: int | None = None
-    customer: int | None = None
+    team: Id | None = None
+    assignee: Id | None = None
+    customer: Id | None = None
     kind: str | None = None
     only: str | None = Field(None, description="Only tickets counted in this measure")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(100, ge=1, le=1000)
 
 

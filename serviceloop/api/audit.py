@@ -12,7 +12,7 @@ from serviceloop.audit.models import AuditEvent
 from serviceloop.core.errors import NotPermitted
 from serviceloop.core.keyset import paginate
 
-from .common import Moment, Out, PageOut, QueryIn, actor, page_links
+from .common import Id, Moment, Out, PageOut, QueryIn, actor, page_links
 
 router = Router(tags=["audit"])
 
@@ -38,7 +38,7 @@ class AuditQuery(QueryIn):
     action: str | None = Field(None, max_length=64)
     target_type: str | None = Field(None, max_length=32)
     target_id: str | None = Field(None, max_length=64)
-    actor: int | None = None
+    actor: Id | None = None
     after: Moment | None = None
     before: Moment | None = None
     cursor: str | None = None

@@ -13,7 +13,7 @@ from serviceloop.core.errors import NotPermitted
 from serviceloop.tickets.models import Category, CustomField
 from serviceloop.tickets.services import catalog
 
-from .common import In, Out, UserRef, actor, user_ref
+from .common import Id, In, Out, UserRef, actor, user_ref
 
 router = Router(tags=["configuration"])
 
@@ -68,7 +68,7 @@ class TeamIn(In):
     code: str = Field(..., max_length=50)
     name_en: str = Field(..., min_length=1, max_length=100)
     name_zh: str = Field(..., min_length=1, max_length=100)
-    manager: int | None = None
+    manager: Id | None = None
     is_default: bool = False
 
 
@@ -77,13 +77,13 @@ class TeamPatch(In):
 
     name_en: str = Field(None, min_length=1, max_length=100)  # type: ignore[assignment]
     name_zh: str = Field(None, min_length=1, max_length=100)  # type: ignore[assignment]
-    manager: int | None = None
+    manager: Id | None = None
     is_default: bool = None  # type: ignore[assignment]
     is_active: bool = None  # type: ignore[assignment]
 
 
 class MemberIn(In):
-    user: int
+    user: Id
 
 
 class CustomFieldOut(Out):
@@ -212,7 +212,7 @@ def add_member(request: HttpRequest, code: str, payload: MemberIn) -> Status[dic
 @router.delete(
     "/teams/{code}/members/{user_id}", response=TeamOut, summary="Remove a member (administrators)"
 )
-def remove_member(request: HttpRequest, code: str, user_id: int) -> dict[str, Any]:
+def remove_member(request: HttpRequest, code: str, user_id: Id) -> dict[str, Any]:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         raise Http404("user")

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Annotated, Any, overload
 
+from annotated_types import Ge, Le
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
@@ -24,6 +25,7 @@ from pydantic_core import CoreSchema, core_schema
 
 from serviceloop.accounts.models import User
 from serviceloop.core.errors import DomainError
+from serviceloop.core.ids import MAX_ID
 from serviceloop.core.keyset import Page
 
 
@@ -51,6 +53,11 @@ def _representable(value: datetime) -> datetime:
 
 
 Moment = Annotated[AwareDatetime, AfterValidator(_representable)]
+
+# A row's id, as the API reads it from a path, a query or a body: a number that can be no id
+# (below 1, or beyond the largest bigint, which the database refuses to compare with) is bad
+# input, refused with the range the document gives, not a failure of the query.
+Id = Annotated[int, Ge(1), Le(MAX_ID)]
 
 
 @dataclass(frozen=True)

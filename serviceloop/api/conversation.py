@@ -8,7 +8,7 @@ from ninja import Field, Router, Status
 from serviceloop.tickets import queries, services
 from serviceloop.tickets.choices import Emotion
 
-from .common import In, Moment, actor
+from .common import Id, In, Moment, actor
 from .tickets.output import commitment_out, interaction_out
 from .tickets.schemas import CommitmentOut, InteractionOut
 
@@ -32,7 +32,7 @@ class RenegotiateIn(In):
     "/interactions/{interaction_id}", response=InteractionOut, summary="Correct an interaction"
 )
 def edit_interaction(
-    request: HttpRequest, interaction_id: int, payload: InteractionPatch
+    request: HttpRequest, interaction_id: Id, payload: InteractionPatch
 ) -> dict[str, Any]:
     user = actor(request)
     interaction = queries.get_interaction_for(user, interaction_id)
@@ -46,7 +46,7 @@ def edit_interaction(
 @router.post(
     "/commitments/{commitment_id}/keep", response=CommitmentOut, summary="The promise was kept"
 )
-def keep(request: HttpRequest, commitment_id: int) -> dict[str, Any]:
+def keep(request: HttpRequest, commitment_id: Id) -> dict[str, Any]:
     user = actor(request)
     commitment = queries.get_commitment_for(user, commitment_id)
     return commitment_out(services.keep_commitment(commitment=commitment, actor=user), user)
@@ -55,7 +55,7 @@ def keep(request: HttpRequest, commitment_id: int) -> dict[str, Any]:
 @router.post(
     "/commitments/{commitment_id}/miss", response=CommitmentOut, summary="The promise was missed"
 )
-def miss(request: HttpRequest, commitment_id: int) -> dict[str, Any]:
+def miss(request: HttpRequest, commitment_id: Id) -> dict[str, Any]:
     user = actor(request)
     commitment = queries.get_commitment_for(user, commitment_id)
     return commitment_out(services.miss_commitment(commitment=commitment, actor=user), user)
@@ -67,7 +67,7 @@ def miss(request: HttpRequest, commitment_id: int) -> dict[str, Any]:
     summary="Agree a new time with the customer; returns the new commitment",
 )
 def renegotiate(
-    request: HttpRequest, commitment_id: int, payload: RenegotiateIn
+    request: HttpRequest, commitment_id: Id, payload: RenegotiateIn
 ) -> Status[dict[str, Any]]:
     user = actor(request)
     commitment = queries.get_commitment_for(user, commitment_id)
@@ -87,7 +87,7 @@ def renegotiate(
     url_name="download_attachment",
     summary="Download a file",
 )
-def download_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+def download_attachment(request: HttpRequest, attachment_id: Id) -> FileResponse:
     user = actor(request)
     attachment = queries.get_attachment_for(user, attachment_id)
     response = FileResponse(

@@ -21,6 +21,7 @@ from serviceloop.tickets.choices import Status as TicketStatus
 
 from .common import (
     CodeName,
+    Id,
     In,
     OrganisationRef,
     Out,
@@ -96,7 +97,7 @@ class CustomerIn(In):
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
     external_id: str = Field("", max_length=64)
-    organisation: int | None = Field(None, description="Organisation id")
+    organisation: Id | None = Field(None, description="Organisation id")
     tier: str | None = Field(None, max_length=30, description="Tier code")
     language: Literal["", "en", "zh-hans"] = ""
     notes: str = Field("", max_length=5_000)
@@ -116,7 +117,7 @@ class CustomerPatch(In):
 
     name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
     external_id: str | None = Field(None, max_length=64)
-    organisation: int | None = None
+    organisation: Id | None = None
     tier: str | None = Field(None, max_length=30)
     language: Literal["", "en", "zh-hans"] = None  # type: ignore[assignment]
     notes: str = Field(None, max_length=5_000)  # type: ignore[assignment]
@@ -213,7 +214,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[st
 
 
 @router.get("/{customer_id}", response=CustomerDetail, summary="A customer with their tickets")
-def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
+def get_customer(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
     user = actor(request)
     customer = queries.get_customer_for(user, customer_id)
     history = ticket_queries.customer_history(customer, user=user)
@@ -243,7 +244,7 @@ def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
 
 @router.patch("/{customer_id}", response=CustomerOut, summary="Edit a customer")
 def update_customer(
-    request: HttpRequest, customer_id: int, payload: CustomerPatch
+    request: HttpRequest, customer_id: Id, payload: CustomerPatch
 ) -> dict[str, Any]:
     user = actor(request)
     customer = queries.get_customer_for(user, customer_id)
@@ -256,7 +257,7 @@ def update_customer(
     "/{customer_id}/contacts", response={201: ContactOut}, summary="Add an e-mail or phone"
 )
 def add_contact(
-    request: HttpRequest, customer_id: int, payload: ContactIn
+    request: HttpRequest, customer_id: Id, payload: ContactIn
 ) -> Status[dict[str, Any]]:
     user = actor(request)
     customer = queries.get_customer_for(user, customer_id)
@@ -289,7 +290,7 @@ def confirm_contact(
 @router.delete(
     "/{customer_id}/contacts/{contact_id}", response={204: None}, summary="Remove a contact"
 )
-def remove_contact(request: HttpRequest, customer_id: int, contact_id: int) -> Status[None]:
+def remove_contact(request: HttpRequest, customer_id: Id, contact_id: Id) -> Status[None]:
     user = actor(request)
     customer = queries.get_customer_for(user, customer_id)
     contact = customer.contacts.filter(pk=contact_id).first()

@@ -20,6 +20,7 @@ from serviceloop.followups.models import FollowUp
 from .common import (
     CodeName,
     CustomerRef,
+    Id,
     In,
     Out,
     PageOut,
@@ -119,7 +120,7 @@ def list_follow_ups(request: HttpRequest, filters: Query[FollowUpQuery]) -> dict
 
 
 @router.get("/{follow_up_id}", response=FollowUpOut, summary="One follow-up")
-def get_follow_up(request: HttpRequest, follow_up_id: int) -> dict[str, Any]:
+def get_follow_up(request: HttpRequest, follow_up_id: Id) -> dict[str, Any]:
     return follow_up_out(queries.get_follow_up_for(_staff(request), follow_up_id))
 
 
@@ -129,7 +130,7 @@ def get_follow_up(request: HttpRequest, follow_up_id: int) -> dict[str, Any]:
     summary="Record the outcome of a follow-up",
     description="not_solved reopens a resolved ticket, with the notes as the reason.",
 )
-def record_follow_up(request: HttpRequest, follow_up_id: int, payload: RecordIn) -> dict[str, Any]:
+def record_follow_up(request: HttpRequest, follow_up_id: Id, payload: RecordIn) -> dict[str, Any]:
     user = _staff(request)
     follow_up = queries.get_follow_up_for(user, follow_up_id)
     services.record_follow_up(

@@ -15,7 +15,7 @@ from serviceloop.inbox import queries, services
 from serviceloop.inbox.messages import render
 from serviceloop.inbox.models import Kind, Notification
 
-from .common import Out, PageOut, Published, QueryIn, actor, page_links
+from .common import Id, Out, PageOut, Published, QueryIn, actor, page_links
 
 router = Router(tags=["notifications"])
 
@@ -93,7 +93,7 @@ def read_all(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/{notification_id}/read", response=NotificationOut, summary="Mark one read")
-def read_one(request: HttpRequest, notification_id: int) -> dict[str, Any]:
+def read_one(request: HttpRequest, notification_id: Id) -> dict[str, Any]:
     user = _staff(request)
     services.mark_read(user=user, ids=[notification_id])
     notification = queries.get_notification_for(user, notification_id)

@@ -18,7 +18,7 @@ from serviceloop.satisfaction import queries, services
 from serviceloop.satisfaction.choices import AnswerChannel
 from serviceloop.satisfaction.models import CsatSurvey, NpsCampaign, NpsResponse
 
-from .common import CustomerRef, In, Out, PageOut, QueryIn, UserRef, actor, page_links, user_ref
+from .common import CustomerRef, Id, In, Out, PageOut, QueryIn, UserRef, actor, page_links, user_ref
 
 router = Router(tags=["surveys"])
 
@@ -242,7 +242,7 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[dict[st
 
 
 @router.get("/nps/{campaign_id}", response=CampaignOut, summary="One NPS campaign")
-def get_campaign(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
+def get_campaign(request: HttpRequest, campaign_id: Id) -> dict[str, Any]:
     campaign = queries.get_campaign_for(actor(request), campaign_id)
     return campaign_out(campaign, queries.campaign_results(campaign))
 
@@ -253,7 +253,7 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
     summary="Send an NPS campaign (once)",
     description="Draws the customers and mails each a survey link; 409 when sent already.",
 )
-def send_campaign(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
+def send_campaign(request: HttpRequest, campaign_id: Id) -> dict[str, Any]:
     user = actor(request)
     campaign = queries.get_campaign_for(user, campaign_id)
     campaign = services.send_nps_campaign(campaign=campaign, actor=user)

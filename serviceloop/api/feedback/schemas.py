@@ -20,6 +20,7 @@ from serviceloop.feedback.choices import (
 from ..common import (
     CodeName,
     CustomerRef,
+    Id,
     In,
     Moment,
     OrganisationRef,
@@ -42,8 +43,8 @@ class FeedbackIn(In):
             "(organisation_id) said; customers and partners always send their own"
         ),
     )
-    customer_id: int | None = None
-    organisation_id: int | None = None
+    customer_id: Id | None = None
+    organisation_id: Id | None = None
     type: str = Field("", max_length=20, description="Managers: process_gap, ...")
     urgency: str = Field("", max_length=10, description="Managers: high, medium, low")
     stage: str = Field("", max_length=10, description="Managers: intake, handling, follow_up")
@@ -64,7 +65,7 @@ class ClassifyIn(In):
 
 
 class BulkClassifyIn(ClassifyIn):
-    ids: list[int] = Field(..., min_length=1, max_length=200)
+    ids: list[Id] = Field(..., min_length=1, max_length=200)
     status: FeedbackStatus | None = None
     reason: str = Field("", max_length=2_000, description="Required to reject")
 

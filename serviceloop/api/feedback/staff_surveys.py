@@ -10,7 +10,7 @@ from serviceloop.feedback import queries, services
 from serviceloop.feedback.permissions import require_reader
 from serviceloop.tickets.reference import catalogue
 
-from ..common import actor
+from ..common import Id, actor
 from ..problems import Problem
 from .output import _one, survey_out
 from .schemas import (
@@ -48,13 +48,13 @@ def create_survey(request: HttpRequest, payload: StaffSurveyIn) -> Status[dict[s
 
 
 @router.get("/{survey_id}", response=StaffSurveyOut, summary="One staff survey")
-def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
+def get_survey(request: HttpRequest, survey_id: Id) -> dict[str, Any]:
     user = actor(request)
     return survey_out(queries.get_survey_for(user, survey_id), user)
 
 
 @router.post("/{survey_id}/send", response=SentOut, summary="Invite the team")
-def send_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
+def send_survey(request: HttpRequest, survey_id: Id) -> dict[str, Any]:
     user = actor(request)
     survey = queries.get_survey_for(user, survey_id)
     return {"invited": len(services.send_staff_survey(survey=survey, actor=user))}
@@ -65,9 +65,7 @@ def send_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     response={201: AnsweredOut},
     summary="Answer a survey I was invited to (once; stored without my name)",
 )
-def answer_survey(
-    request: HttpRequest, survey_id: int, payload: AnswerIn
-) -> Status[dict[str, Any]]:
+def answer_survey(request: HttpRequest, survey_id: Id, payload: AnswerIn) -> Status[dict[str, Any]]:
     user = actor(request)
     survey = queries.get_survey_for(user, survey_id)
     answer = services.answer_staff_survey(survey=survey, user=user, answers=payload.answers)
@@ -80,7 +78,7 @@ def answer_survey(
     response={200: StaffSurveyResultsOut, 409: Problem},
     summary="Results (409 below STAFF_SURVEY_MIN_ANSWERS answers)",
 )
-def survey_results(request: HttpRequest, survey_id: int) -> dict[str, Any]:
+def survey_results(request: HttpRequest, survey_id: Id) -> dict[str, Any]:
     user = actor(request)
     survey = queries.get_survey_for(user, survey_id)
     require_reader(user)
@@ -111,7 +109,7 @@ def survey_results(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     summary="Turn a text answer into an anonymous feedback item",
 )
 def answer_to_feedback(
-    request: HttpRequest, survey_id: int, answer_id: str, payload: ToFeedbackIn
+    request: HttpRequest, survey_id: Id, answer_id: str, payload: ToFeedbackIn
 ) -> Status[dict[str, Any]]:
     user = actor(request)
     survey = queries.get_survey_for(user, survey_id)

@@ -12,7 +12,7 @@ from serviceloop.core.keyset import paginate
 from serviceloop.improvement import permissions, queries, services
 from serviceloop.improvement.models import AnalysisWhy, FishboneCause, RootCauseAnalysis
 
-from ..common import actor, code_name, page_links, user_ref
+from ..common import Id, actor, code_name, page_links, user_ref
 from .analysis_schemas import (
     AnalysisIn,
     AnalysisList,
@@ -35,7 +35,7 @@ def _analyst(request: HttpRequest) -> User:
     return user
 
 
-def _analysis(request: HttpRequest, analysis_id: int) -> tuple[User, RootCauseAnalysis]:
+def _analysis(request: HttpRequest, analysis_id: Id) -> tuple[User, RootCauseAnalysis]:
     user = _analyst(request)
     return user, queries.get_analysis_for(user, analysis_id)
 
@@ -78,14 +78,14 @@ def start_analysis(
 
 
 @router.get("/analyses/{analysis_id}", response=AnalysisOut, summary="One analysis")
-def get_analysis(request: HttpRequest, analysis_id: int) -> dict[str, Any]:
+def get_analysis(request: HttpRequest, analysis_id: Id) -> dict[str, Any]:
     user, analysis = _analysis(request, analysis_id)
     return analysis_out(analysis, user)
 
 
 @router.patch("/analyses/{analysis_id}", response=AnalysisOut, summary="Change a draft")
 def update_analysis(
-    request: HttpRequest, analysis_id: int, payload: AnalysisPatch
+    request: HttpRequest, analysis_id: Id, payload: AnalysisPatch
 ) -> dict[str, Any]:
     user, analysis = _analysis(request, analysis_id)
     values = {
@@ -100,20 +100,20 @@ def update_analysis(
 
 
 @router.delete("/analyses/{analysis_id}", response={204: None}, summary="Delete a draft")
-def delete_analysis(request: HttpRequest, analysis_id: int) -> Status[None]:
+def delete_analysis(request: HttpRequest, analysis_id: Id) -> Status[None]:
     user, analysis = _analysis(request, analysis_id)
     services.delete_analysis(analysis=analysis, actor=user)
     return Status(204, None)
 
 
 @router.post("/analyses/{analysis_id}/whys", response={201: AnalysisOut}, summary="Add a why")
-def add_why(request: HttpRequest, analysis_id: int, payload: WhyIn) -> Status[dict[str, Any]]:
+def add_why(request: HttpRequest, analysis_id: Id, payload: WhyIn) -> Status[dict[str, Any]]:
     user, analysis = _analysis(request, analysis_id)
     services.add_why(analysis=analysis, actor=user, **payload.model_dump())
     return Status(201, _one_analysis(analysis, user))
 
 
-def _why(analysis: RootCauseAnalysis, why_id: int) -> AnalysisWhy:
+def _why(analysis: RootCauseAnalysis, why_id: Id) -> AnalysisWhy:
     why = analysis.whys.filter(pk=why_id).first()
     if why is None:
         raise Http404("why")
@@ -121,9 +121,7 @@ def _why(analysis: RootCauseAnalysis, why_id: int) -> AnalysisWhy:
 
 
 @router.patch("/analyses/{analysis_id}/whys/{why_id}", response=AnalysisOut, summary="Change a why")
-def update_why(
-    request: HttpRequest, analysis_id: int, why_id: int, payload: WhyIn
-) -> dict[str, Any]:
+def update_why(request: HttpRequest, analysis_id: Id, why_id: Id, payload: WhyIn) -> dict[str, Any]:
     user, analysis = _analysis(request, analysis_id)
     services.update_why(why=_why(analysis, why_id), actor=user, **payload.model_dump())
     return _one_analysis(analysis, user)
@@ -132,13 +130,13 @@ def update_why(
 @router.delete(
     "/analyses/{analysis_id}/whys/{why_id}", response=AnalysisOut, summary="Remove a why"
 )
-def remove_why(request: HttpRequest, analysis_id: int, why_id: int) -> dict[str, Any]:
+def remove_why(request: HttpRequest, analysis_id: Id, why_id: Id) -> dict[str, Any]:
     user, analysis = _analysis(request, analysis_id)
     services.remove_why(why=_why(analysis, why_id), actor=user)
     return _one_analysis(analysis, user)
 
 
-def _cause(analysis: RootCauseAnalysis, cause_id: int) -> FishboneCause:
+def _cause(analysis: RootCauseAnalysis, cause_id: Id) -> FishboneCause:
     cause = analysis.causes.filter(pk=cause_id).first()
     if cause is None:
         raise Http404("cause")
@@ -146,7 +144,7 @@ def _cause(analysis: RootCauseAnalysis, cause_id: int) -> FishboneCause:
 
 
 @router.post("/analyses/{analysis_id}/causes", response={201: AnalysisOut}, summary="Add a cause")
-def add_cause(request: HttpRequest, analysis_id: int, payload: CauseIn) -> Status[dict[str, Any]]:
+def add_cause(request: HttpRequest, analysis_id: Id, payload: CauseIn) -> Status[dict[str, Any]]:
     user, analysis = _analysis(request, analysis_id)
     services.add_cause(analysis=analysis, actor=user, **payload.model_dump())
     return Status(201, _one_analysis(analysis, user))
@@ -156,7 +154,7 @@ def add_cause(request: HttpRequest, analysis_id: int, payload: CauseIn) -> Statu
     "/analyses/{analysis_id}/causes/{cause_id}", response=AnalysisOut, summary="Change a cause"
 )
 def update_cause(
-    request: HttpRequest, analysis_id: int, cause_id: int, payload: CauseIn
+    request: HttpRequest, analysis_id: Id, cause_id: Id, payload: CauseIn
 ) -> dict[str, Any]:
     user, analysis = _analysis(request, analysis_id)
     services.update_cause(cause=_cause(analysis, cause_id), actor=user, **payload.model_dump())
@@ -166,7 +164,7 @@ def update_cause(
 @router.delete(
     "/analyses/{analysis_id}/causes/{cause_id}", response=AnalysisOut, summary="Remove a cause"
 )
-def remove_cause(request: HttpRequest, analysis_id: int, cause_id: int) -> dict[str, Any]:
+def remove_cause(request: HttpRequest, analysis_id: Id, cause_id: Id) -> dict[str, Any]:
     user, analysis = _analysis(request, analysis_id)
     services.remove_cause(cause=_cause(analysis, cause_id), actor=user)
     return _one_analysis(analysis, user)
@@ -177,7 +175,7 @@ def remove_cause(request: HttpRequest, analysis_id: int, cause_id: int) -> dict[
     response=AnalysisOut,
     summary="Link tickets and feedback items (by number)",
 )
-def link_evidence(request: HttpRequest, analysis_id: int, payload: EvidenceIn) -> dict[str, Any]:
+def link_evidence(request: HttpRequest, analysis_id: Id, payload: EvidenceIn) -> dict[str, Any]:
     user, analysis = _analysis(request, analysis_id)
     services.link_evidence(analysis=analysis, actor=user, **payload.model_dump())
     return _one_analysis(analysis, user)
@@ -188,7 +186,7 @@ def link_evidence(request: HttpRequest, analysis_id: int, payload: EvidenceIn) -
     response=AnalysisOut,
     summary="Unlink tickets and feedback items (by number)",
 )
-def unlink_evidence(request: HttpRequest, analysis_id: int, payload: EvidenceIn) -> dict[str, Any]:
+def unlink_evidence(request: HttpRequest, analysis_id: Id, payload: EvidenceIn) -> dict[str, Any]:
     user, analysis = _analysis(request, analysis_id)
     services.unlink_evidence(analysis=analysis, actor=user, **payload.model_dump())
     return _one_analysis(analysis, user)
@@ -197,14 +195,14 @@ def unlink_evidence(request: HttpRequest, analysis_id: int, payload: EvidenceIn)
 @router.post(
     "/analyses/{analysis_id}/conclude", response=AnalysisOut, summary="Write the conclusions"
 )
-def conclude(request: HttpRequest, analysis_id: int, payload: ConcludeIn) -> dict[str, Any]:
+def conclude(request: HttpRequest, analysis_id: Id, payload: ConcludeIn) -> dict[str, Any]:
     user, analysis = _analysis(request, analysis_id)
     services.conclude_analysis(analysis=analysis, actor=user, conclusions=payload.conclusions)
     return _one_analysis(analysis, user)
 
 
 @router.post("/analyses/{analysis_id}/reopen", response=AnalysisOut, summary="Back to draft")
-def reopen(request: HttpRequest, analysis_id: int) -> dict[str, Any]:
+def reopen(request: HttpRequest, analysis_id: Id) -> dict[str, Any]:
     user, analysis = _analysis(request, analysis_id)
     services.reopen_analysis(analysis=analysis, actor=user)
     return _one_analysis(analysis, user)

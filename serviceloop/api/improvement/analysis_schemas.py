@@ -8,7 +8,7 @@ from ninja import Field
 
 from serviceloop.improvement.choices import AnalysisStatus, CauseCategory
 
-from ..common import CodeName, In, Out, PageOut, QueryIn, UserRef
+from ..common import CodeName, Id, In, Out, PageOut, QueryIn, UserRef
 from .plan_schemas import Scope
 
 
@@ -77,20 +77,20 @@ class AnalysisQuery(QueryIn):
 class AnalysisIn(In):
     title: str = Field(..., max_length=200)
     problem: str = Field(..., max_length=20_000)
-    category: int | None = Field(None, description="Category id")
+    category: Id | None = Field(None, description="Category id")
     tickets: list[str] = Field(default_factory=list, max_length=500)
     feedback_items: list[str] = Field(default_factory=list, max_length=500)
     scope: Scope | None = Field(None, description="Dashboard filters it starts from")
     start: date | None = None
     end: date | None = None
-    owner: int | None = None
+    owner: Id | None = None
 
 
 class AnalysisPatch(In):
     title: str = Field(None, max_length=200)  # type: ignore[assignment]
     problem: str = Field(None, max_length=20_000)  # type: ignore[assignment]
-    category: int | None = None
-    owner: int = None  # type: ignore[assignment]
+    category: Id | None = None
+    owner: Id = None  # type: ignore[assignment]
 
 
 class WhyIn(In):

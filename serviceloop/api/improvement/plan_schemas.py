@@ -7,7 +7,7 @@ from ninja import Field
 
 from serviceloop.improvement.choices import ActionStatus, Phase, PlanStatus
 
-from ..common import CodeName, In, Out, PageOut, QueryIn, UserRef, WindowOut
+from ..common import CodeName, Id, In, Out, PageOut, QueryIn, UserRef, WindowOut
 
 Scope = dict[str, list[int | str]]
 SCOPE_HELP = (
@@ -96,10 +96,10 @@ class PlanIn(In):
     scope: Scope = Field(default_factory=dict, description=SCOPE_HELP)
     after_start: date | None = None
     after_end: date | None = None
-    owner: int | None = Field(None, description="User id; default: you")
+    owner: Id | None = Field(None, description="User id; default: you")
     pilot_scope: Scope = Field(default_factory=dict, description=SCOPE_HELP)
     pilot_start: date | None = None
-    analyses: list[int] = Field(default_factory=list, description="Root-cause analysis ids")
+    analyses: list[Id] = Field(default_factory=list, description="Root-cause analysis ids")
 
 
 class PlanPatch(In):
@@ -115,10 +115,10 @@ class PlanPatch(In):
     scope: Scope = None  # type: ignore[assignment]
     after_start: date | None = None
     after_end: date | None = None
-    owner: int = None  # type: ignore[assignment]
+    owner: Id = None  # type: ignore[assignment]
     pilot_scope: Scope = None  # type: ignore[assignment]
     pilot_start: date | None = None
-    analyses: list[int] = None  # type: ignore[assignment]
+    analyses: list[Id] = None  # type: ignore[assignment]
 
 
 class PhaseIn(In):
@@ -133,16 +133,16 @@ class PlanStatusIn(In):
 
 class ActionIn(In):
     title: str = Field(..., max_length=200)
-    team: int = Field(description="Responsible team id")
-    person: int | None = Field(None, description="Responsible person (a team member) id")
+    team: Id = Field(description="Responsible team id")
+    person: Id | None = Field(None, description="Responsible person (a team member) id")
     planned_start: date
     planned_end: date
 
 
 class ActionPatch(In):
     title: str = Field(None, max_length=200)  # type: ignore[assignment]
-    team: int = None  # type: ignore[assignment]
-    person: int | None = None
+    team: Id = None  # type: ignore[assignment]
+    person: Id | None = None
     planned_start: date = None  # type: ignore[assignment]
     planned_end: date = None  # type: ignore[assignment]
 

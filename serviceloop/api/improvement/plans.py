@@ -12,7 +12,7 @@ from serviceloop.core.keyset import paginate
 from serviceloop.improvement import effect, permissions, queries, services
 from serviceloop.improvement.models import ImprovementPlan, PlanAction
 
-from ..common import actor, page_links
+from ..common import Id, actor, page_links
 from .output import action_out, effect_out, plan_detail, plan_out
 from .plan_schemas import (
     ActionIn,
@@ -146,7 +146,7 @@ def add_action(request: HttpRequest, code: str, payload: ActionIn) -> Status[dic
     return Status(201, action_out(action))
 
 
-def _action(request: HttpRequest, code: str, action_id: int) -> tuple[User, PlanAction]:
+def _action(request: HttpRequest, code: str, action_id: Id) -> tuple[User, PlanAction]:
     user = _reader(request)
     plan = queries.get_plan_for(user, code)
     return user, queries.get_action_for(user, plan, action_id)
@@ -154,7 +154,7 @@ def _action(request: HttpRequest, code: str, action_id: int) -> tuple[User, Plan
 
 @router.patch("/plans/{code}/actions/{action_id}", response=ActionOut, summary="Replan an action")
 def update_action(
-    request: HttpRequest, code: str, action_id: int, payload: ActionPatch
+    request: HttpRequest, code: str, action_id: Id, payload: ActionPatch
 ) -> dict[str, Any]:
     user, action = _action(request, code, action_id)
     values = {
@@ -171,7 +171,7 @@ def update_action(
 
 @router.post("/plans/{code}/actions/{action_id}/status", response=ActionOut, summary="Set a status")
 def set_action_status(
-    request: HttpRequest, code: str, action_id: int, payload: ActionStatusIn
+    request: HttpRequest, code: str, action_id: Id, payload: ActionStatusIn
 ) -> dict[str, Any]:
     user, action = _action(request, code, action_id)
     action = services.set_action_status(action=action, actor=user, **payload.model_dump())
@@ -184,7 +184,7 @@ def set_action_status(
     summary="Note a problem met (notes are never changed)",
 )
 def add_note(
-    request: HttpRequest, code: str, action_id: int, payload: NoteIn
+    request: HttpRequest, code: str, action_id: Id, payload: NoteIn
 ) -> Status[dict[str, Any]]:
     user, action = _action(request, code, action_id)
     services.add_action_note(action=action, actor=user, text=payload.text)
@@ -196,7 +196,7 @@ def add_note(
     response={204: None},
     summary="Delete an action without history",
 )
-def delete_action(request: HttpRequest, code: str, action_id: int) -> Status[None]:
+def delete_action(request: HttpRequest, code: str, action_id: Id) -> Status[None]:
     user, action = _action(request, code, action_id)
     services.delete_action(action=action, actor=user)
     return Status(204, None)

@@ -281,7 +281,10 @@ def test_bulk_classify_is_all_or_nothing(world):
     api = world.api("specialist")
     before = stored_state()
 
-    response = api.post(F + "/bulk-classify", {"ids": [world.own.pk, 0], "type": "process_gap"})
+    missing = world.own.pk + 1_000_000  # an id no feedback item has
+    response = api.post(
+        F + "/bulk-classify", {"ids": [world.own.pk, missing], "type": "process_gap"}
+    )
 
     assert response.status_code == 422
     assert set(field_errors(response)) == {"ids"}

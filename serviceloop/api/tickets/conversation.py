@@ -15,7 +15,7 @@ from serviceloop.tickets import queries, services
 from serviceloop.tickets.choices import Channel
 
 from ..audit import AuditEventOut, audit_event_out
-from ..common import actor
+from ..common import Id, actor
 from ..uploads import body_with_files, read_body
 from .output import _numbers, attachment_out, commitment_out, interaction_out
 from .schemas import AttachmentOut, CommitmentIn, CommitmentOut, InteractionIn, InteractionOut
@@ -105,7 +105,7 @@ def add_attachment(
     request: HttpRequest,
     number: str,
     file: File[UploadedFile],
-    interaction: Form[int | None] = None,
+    interaction: Form[Id | None] = None,
     is_internal: Form[bool] = False,
 ) -> Status[dict[str, Any]]:
     user = actor(request)

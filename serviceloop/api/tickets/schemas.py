@@ -15,6 +15,7 @@ from ..common import (
     CodeName,
     CustomerRef,
     FieldError,
+    Id,
     In,
     Moment,
     Out,
@@ -42,8 +43,8 @@ class TicketIn(In):
     )
     category: str | None = Field(None, max_length=64, description="Category code")
     team: str | None = Field(None, max_length=50, description="Team code (default: by category)")
-    assignee: int | None = Field(None, description="User id")
-    customer_id: int | None = None
+    assignee: Id | None = Field(None, description="User id")
+    customer_id: Id | None = None
     customer: CustomerIdentityIn | None = Field(
         None, description="Matched by external_id, then e-mail, then phone; created if new"
     )
@@ -157,7 +158,7 @@ class TicketQuery(QueryIn):
     team: str | None = Field(None, description="Team code")
     assignee: str | None = Field(None, description='User id, "me" or "none"')
     category: str | None = Field(None, description="Category code (includes subcategories)")
-    customer: int | None = None
+    customer: Id | None = None
     created_after: Moment | None = None
     created_before: Moment | None = None
     q: str = Field("", max_length=200, description="Words or a ticket number")
@@ -183,7 +184,7 @@ class TransitionIn(In):
 
 
 class AssignIn(In):
-    assignee: int | None = Field(description="User id; null returns the ticket to its team queue")
+    assignee: Id | None = Field(description="User id; null returns the ticket to its team queue")
 
 
 class TransferIn(In):
@@ -219,7 +220,7 @@ class InteractionIn(In):
 class CommitmentIn(In):
     text: str = Field(..., min_length=1, max_length=500)
     due_at: Moment
-    owner: int | None = Field(None, description="User id; default: you")
+    owner: Id | None = Field(None, description="User id; default: you")
 
 
 class BatchItemIn(TicketIn):
