@@ -11,13 +11,14 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 # more pytest options for make test, test-postgres and test-browser (CI: --durations=25)
 PYTEST_ARGS ?=
 
-.PHONY: help run test test-postgres test-browser lint format bench bench-smoke messages install install-dev clean
+.PHONY: help run test test-postgres test-browser api-contract lint format bench bench-smoke messages install install-dev clean
 
 help:
 	@echo "make run            set up, migrate, load demo data once, serve on http://$(HOST):$(PORT) with the worker"
 	@echo "make test           install test tools and run the whole suite (SQLite)"
 	@echo "make test-postgres  the suite against PostgreSQL (PG_URL=$(PG_URL))"
 	@echo "make test-browser   Playwright journeys in Debian's chromium"
+	@echo "make api-contract   schemathesis against a live server, on every API operation"
 	@echo "make lint           ruff, import contracts, migrations check, mypy"
 	@echo "make bench          benchmarks on PostgreSQL (BENCH_TICKETS, DATABASE_URL)"
 	@echo "make messages       update and compile the translation catalogues"
@@ -56,6 +57,11 @@ test-postgres: install-dev
 
 test-browser: install-dev
 	$(BIN)/pytest -q -m browser $(PYTEST_ARGS)
+
+# a fresh database (SQLite in a temporary folder, or DATABASE_URL's PostgreSQL database, dropped
+# and created again), demo data, an admin's and a customer's token, a server on a free port
+api-contract: install-dev
+	$(PY) scripts/api-contract $(API_CONTRACT_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -9,6 +9,9 @@ api.py's error handlers and the middleware give, from what the operation takes.
 - 409 on the writes (POST, PUT, PATCH, DELETE): the object's state refuses the change
 - 412 where the operation reads If-Match
 - 413 where it takes a body, 422 where it takes any input
+- 414 where the address carries parameters: a path and query string longer than the web
+  server reads (gunicorn's request line, 4094 bytes) is refused by the server before the
+  application runs, with its own HTML page
 
 A view whose operation answers another error in a way these rules do not foresee names it in
 its `response` map with the Problem schema (`response={200: ResultsOut, 409: Problem}`); it
@@ -73,6 +76,12 @@ class ContractDocument(OpenAPISchema):
             answers[status] = {
                 "description": WHEN.get(status, reasons.get(status, "Error")),
                 "content": {CONTENT_TYPE: {"schema": {"$ref": PROBLEM_REF}}},
+            }
+        if any(parameter["in"] in ("path", "query") for parameter in details["parameters"]):
+            answers[414] = {
+                "description": "The path and query string are longer than the web server reads"
+                " (4094 bytes): it answers before the API, with an HTML page",
+                "content": {"text/html": {"schema": {"type": "string"}}},
             }
         details["responses"] = dict(sorted(answers.items()))
         return details
