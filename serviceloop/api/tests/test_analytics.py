@@ -133,3 +133,17 @@ def test_a_window_beyond_the_years_dates_can_hold_is_a_field_error(analyst, path
     response = Api(analyst).get(path, window)
     assert response.status_code == 422, response.content
     assert field in field_errors(response)
+
+
+@pytest.mark.parametrize("offset", [2**31, 2**63 - 1, 10**30])
+def test_a_drill_offset_beyond_any_list_is_a_field_error(week, analyst, offset):
+    # skipping more rows than a database holds is no page: a 422, not the query's overflow
+    response = Api(analyst).get("analytics/tickets", {**WEEK, "offset": offset})
+    assert response.status_code == 422, response.content
+    assert set(field_errors(response)) == {"offset"}
+
+
+def test_the_last_drill_offset_is_an_empty_page(week, analyst):
+    response = Api(analyst).get("analytics/tickets", {**WEEK, "offset": 2**31 - 1})
+    assert response.status_code == 200, response.content
+    assert response.json()["tickets"] == []
