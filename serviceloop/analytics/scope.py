@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from serviceloop.accounts.models import Team
 from serviceloop.core.errors import ValidationFailed
+from serviceloop.core.ids import MAX_ID
 from serviceloop.customers.models import CustomerTier
 from serviceloop.tickets.choices import Channel, Kind
 from serviceloop.tickets.models import Category
@@ -137,7 +138,10 @@ def _ids(raw: Any, name: str, manager: Any, errors: dict[str, Any]) -> tuple[int
     except (TypeError, ValueError):
         errors[name] = _("Choose from the list.")
         return ()
-    if ids and manager.filter(pk__in=ids).count() != len(ids):
+    # a number no row can have (the database would refuse to compare with it) is no choice
+    if any(not 0 < pk <= MAX_ID for pk in ids) or (
+        ids and manager.filter(pk__in=ids).count() != len(ids)
+    ):
         errors[name] = _("Choose from the list.")
         return ()
     return tuple(ids)

@@ -277,7 +277,7 @@ def add_contact(
     summary="Confirm that a contact is the customer's own",
 )
 def confirm_contact(
-    request: HttpRequest, customer_id: int, contact_id: int, payload: ConfirmationIn
+    request: HttpRequest, customer_id: Id, contact_id: Id, payload: ConfirmationIn
 ) -> dict[str, Any]:
     user = actor(request)
     customer = queries.get_customer_for(user, customer_id)

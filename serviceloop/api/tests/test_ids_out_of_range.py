@@ -2,7 +2,8 @@
 wherever the API reads an id (a path, a query, a body, a list in a body): a 422 naming the
 field, never a 500 from a database that cannot compare with it (found by schemathesis:
 POST /improvement/plans with such an analysis id, POST /notifications/{id}/read,
-GET /tickets?customer=, the analytics filters). The document gives the range."""
+GET /tickets?customer=, the analytics filters; a plan's or an analysis' scope). The document
+gives the range of every id in a path or a query."""
 
 from typing import Any
 
@@ -33,6 +34,15 @@ CALLS: list[tuple[str, str, Any, str]] = [
         "title": "Faster answers", "problem": "Customers wait", "metric": "first_response_time",
         "target": 30, "baseline_start": "2026-10-01", "baseline_end": "2026-10-31",
         "deadline": "2027-03-31", "analyses": ["{id}"]}, "analyses.0"),
+    ("POST", "/api/v1/improvement/plans", {
+        "title": "Faster answers", "problem": "Customers wait", "metric": "first_response_time",
+        "target": 30, "baseline_start": "2026-10-01", "baseline_end": "2026-10-31",
+        "deadline": "2027-03-31", "scope": {"teams": ["{id}"]}}, "scope.teams"),
+    ("POST", "/api/v1/improvement/analyses", {
+        "title": "Late parcels", "problem": "Parcels arrive late",
+        "scope": {"categories": ["{id}"]}}, "scope.categories"),
+    ("POST", "/api/v1/customers/{id}/contacts/1/confirm", {"reason": "Called back"},
+     "customer_id"),
 ]  # fmt: skip
 
 
