@@ -9,6 +9,8 @@ api.py's error handlers and the middleware give, from what the operation takes.
 - 409 on the writes (POST, PUT, PATCH, DELETE): the object's state refuses the change
 - 412 where the operation reads If-Match
 - 413 where it takes a body, 422 where it takes any input
+- 503 everywhere, with Retry-After: the database cannot be reached for the moment (every
+  operation reads it, the token at least; core.middleware.DatabaseUnavailable)
 - 414 where the address carries parameters: a path and query string longer than the web
   server reads (gunicorn's request line, 4094 bytes) is refused by the server before the
   application runs, with its own HTML page
@@ -39,6 +41,13 @@ WHEN = {
     412: "If-Match names a version that is no longer current",
     413: "The body is larger than the server accepts",
     422: "The input is not valid; `errors` names each field at fault",
+    503: "The database cannot be reached for the moment: try again after Retry-After seconds",
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 0},
+    }
 }
 
 
@@ -46,7 +55,7 @@ def problem_statuses(operation: Operation, details: dict[str, Any]) -> set[int]:
     """The error statuses the operation documented by `details` can answer."""
     parameters = details.get("parameters", [])
     has_body = "requestBody" in details
-    statuses = {400}
+    statuses = {400, 503}
     if details.get("security"):
         statuses |= {401, 403}
     if any(parameter["in"] == "path" for parameter in parameters):
@@ -76,6 +85,7 @@ class ContractDocument(OpenAPISchema):
             answers[status] = {
                 "description": WHEN.get(status, reasons.get(status, "Error")),
                 "content": {CONTENT_TYPE: {"schema": {"$ref": PROBLEM_REF}}},
+                **({"headers": RETRY_AFTER} if status == 503 else {}),
             }
         if any(parameter["in"] in ("path", "query") for parameter in details["parameters"]):
             answers[414] = {

@@ -133,7 +133,7 @@ def test_every_operation_documents_its_problem_answers():
     missing: list[str] = []
     for method, path, operation in _operations(document):
         parameters = operation.get("parameters", [])
-        expected = {"400", "401", "403"}
+        expected = {"400", "401", "403", "503"}
         if "{" in path:
             expected.add("404")
         if method in {"POST", "PATCH", "PUT", "DELETE"}:
@@ -152,6 +152,7 @@ def test_every_operation_documents_its_problem_answers():
             assert "414" not in answers
         for status, answer in answers.items():
             if int(status) >= 400 and status != "414":
+                assert ("headers" in answer) == (status == "503"), (method, path, status)
                 assert answer["content"] == {
                     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
                 }, (method, path, status)
