@@ -291,32 +291,86 @@ def only_create(
     if args.compare_workers:
         classes.append("gthread" if args.worker_class == "sync" else "sync")
     measured: list[CreateResult] = []
+    cpu_ms: dict[str, tuple[float, float]] = {}
     other_work = OtherWork(database)
     other_work.start()
     try:
         for worker_class in classes:
             with make(worker_class) as server:
                 log(f"measuring {server.label} ({database.name}): ticket creation only")
-                measured.append(run_create(server, tokens, counts, categories, runs, seconds))
+                # every worker past its first requests first, as the reads warm them in a
+                # whole run
+                bench_create(
+                    base_url=server.base_url, server=server.label, tag="warmup",
+                    token=tokens.partner, categories=categories, runs=1, duration=3,
+                    count_since=counts.tickets_after, last_id=counts.last_ticket_id,
+                    log=lambda line: None,
+                )  # fmt: skip
+                before = _cpu_seconds(server, database)
+                result = run_create(server, tokens, counts, categories, runs, seconds)
+                after = _cpu_seconds(server, database)
+                measured.append(result)
+                created = sum(run.created for run in result.runs) or 1
+                cpu_ms[server.label] = (
+                    round((after[0] - before[0]) * 1000 / created, 2),
+                    round((after[1] - before[1]) * 1000 / created, 2),
+                )
     finally:
         revoke_tokens(tokens)
         close_django_connections()
     other_cpu = other_work.stop()
     for result in measured:
+        web, postgres = cpu_ms[result.server]
         log(
             f"{result.server}: {result.tickets_per_s:,.0f} tickets/s "
             f"(target >= {CREATE_TARGET_TPS}), p50 {result.p50_ms:.1f} ms, p99 "
             f"{result.p99_ms:.1f} ms (target <= {CREATE_TARGET_P99_MS}), medians of "
             f"{len(result.runs)} runs; counts {'verified' if result.verified else 'DO NOT verify'}"
+            f"; CPU per ticket: web workers {web} ms, PostgreSQL {postgres} ms"
         )
     log(f"other processes used {other_cpu[0]} CPU s ({other_cpu[1]:.1%} of the cores)")
     figures = {
-        "servers": [result.as_dict() for result in measured],
+        "servers": [
+            {
+                **result.as_dict(),
+                "cpu_ms_per_ticket": dict(
+                    zip(("web", "postgres"), cpu_ms[result.server], strict=True)
+                ),
+            }
+            for result in measured
+        ],
         "other_cpu_seconds": other_cpu[0],
         "other_cpu_share": other_cpu[1],
     }
     write_json(TMP_DIR / "create.json", figures, merge=False)
     return 0 if all(result.verified for result in measured) else 1
+
+
+def _cpu_seconds(server: Gunicorn, database: Database) -> tuple[float, float]:
+    """CPU seconds used so far by the server's workers and by the PostgreSQL backends of the
+    benchmark database (the ones serving the workers)."""
+    import psutil
+
+    from .database import connect
+
+    with connect(database, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database.name],
+        ).fetchall()
+
+    def used(pids: list[int]) -> float:
+        total = 0.0
+        for pid in pids:
+            try:
+                times = psutil.Process(pid).cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    workers = [memory.pid for memory in server.memory()]
+    return used(workers), used([row[0] for row in rows])
 
 
 def _server_factory(url: str, threads: int, workers: int | None) -> Callable[[str], Gunicorn]:
