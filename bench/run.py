@@ -53,7 +53,7 @@ from .notify import measure as measure_notify
 from .pages import close_sessions, measure_pages, open_sessions
 from .peer import load_peer
 from .report import Results, ServerResult, render, write_json
-from .server import Gunicorn
+from .server import PORT, Gunicorn
 from .sla_sweep import OPEN_TICKETS
 from .sla_sweep import measure as measure_sweep
 from .workload import PAGE_SIZE, Counts, Tokens, category_codes, issue_tokens, revoke_tokens
@@ -74,6 +74,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default=DEFAULT_WORKER_CLASS)
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: as serve)")
+    parser.add_argument("--port", type=int, default=PORT, help=f"gunicorn's port (default {PORT})")
     parser.add_argument(
         "--compare-workers",
         action="store_true",
@@ -214,7 +215,7 @@ def main() -> int:
     tokens = issue_tokens()
     sessions = open_sessions(numbers)
     close_django_connections()
-    make = _server_factory(url, args.threads, args.workers)
+    make = _server_factory(url, args.threads, args.workers, args.port)
     classes = [args.worker_class]
     if args.compare_workers:
         classes.append("gthread" if args.worker_class == "sync" else "sync")
@@ -286,7 +287,7 @@ def only_create(
     the figures are printed and written to bench/results/tmp/create.json, not to latest.json."""
     tokens = issue_tokens()
     close_django_connections()
-    make = _server_factory(url, args.threads, args.workers)
+    make = _server_factory(url, args.threads, args.workers, args.port)
     classes = [args.worker_class]
     if args.compare_workers:
         classes.append("gthread" if args.worker_class == "sync" else "sync")
@@ -302,7 +303,7 @@ def only_create(
                 # whole run
                 bench_create(
                     base_url=server.base_url, server=server.label, tag="warmup",
-                    token=tokens.partner, categories=categories, runs=1, duration=3,
+                    token=tokens.partner, categories=categories, runs=1, duration=5,
                     count_since=counts.tickets_after, last_id=counts.last_ticket_id,
                     log=lambda line: None,
                 )  # fmt: skip
@@ -373,11 +374,13 @@ def _cpu_seconds(server: Gunicorn, database: Database) -> tuple[float, float]:
     return used(workers), used([row[0] for row in rows])
 
 
-def _server_factory(url: str, threads: int, workers: int | None) -> Callable[[str], Gunicorn]:
+def _server_factory(
+    url: str, threads: int, workers: int | None, port: int = PORT
+) -> Callable[[str], Gunicorn]:
     def make(worker_class: str) -> Gunicorn:
         if workers is None:
-            return Gunicorn(url, worker_class=worker_class, threads=threads)
-        return Gunicorn(url, worker_class=worker_class, threads=threads, workers=workers)
+            return Gunicorn(url, worker_class=worker_class, threads=threads, port=port)
+        return Gunicorn(url, worker_class=worker_class, threads=threads, workers=workers, port=port)
 
     return make
 
