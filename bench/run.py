@@ -1,6 +1,6 @@
 """`make bench`: load the data set if needed, then measure serviceloop through HTTP.
 
-    .venv/bin/python bench/run.py [--smoke] [--regenerate] [--compare-workers]
+    .venv/bin/python bench/run.py [--smoke] [--regenerate] [--compare-workers] [--only-create]
 
 Environment: BENCH_TICKETS (default 1,000,000; 5,000 with --smoke), DATABASE_URL
 (default postgres://postgres@127.0.0.1:5432/serviceloop_bench; with --smoke and no
@@ -9,8 +9,9 @@ and loaded again when it holds another data set (see bench/README.md).
 
 Prints the table and writes bench/results/latest.json (merged into what is there) and
 bench/results/latest-detail.json; --smoke writes bench/results/smoke.json instead and
-checks only that everything ran and the counts verify. Exit status: 0 ok, 1 a check failed
-(counts, errors), 2 a target was missed (full runs only).
+checks only that everything ran and the counts verify. --only-create measures (a) alone (a
+quick before/after comparison of the creation path) and writes bench/results/tmp/create.json.
+Exit status: 0 ok, 1 a check failed (counts, errors), 2 a target was missed (full runs only).
 """
 
 import argparse
@@ -31,6 +32,7 @@ from .config import (
     DEFAULT_TICKETS,
     RESULTS_DIR,
     SMOKE_TICKETS,
+    TMP_DIR,
     Database,
     env_int,
 )
@@ -52,7 +54,7 @@ from .outage import measure as measure_outage
 from .pages import close_sessions, measure_pages, open_sessions
 from .peer import load_peer
 from .report import Results, ServerResult, render, write_json
-from .server import Gunicorn
+from .server import PORT, Gunicorn
 from .sla_sweep import OPEN_TICKETS
 from .sla_sweep import measure as measure_sweep
 from .workload import PAGE_SIZE, Counts, Tokens, category_codes, issue_tokens, revoke_tokens
@@ -72,10 +74,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, help="seconds per wrk run (default 15, smoke 3)")
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default=DEFAULT_WORKER_CLASS)
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: as serve)")
+    parser.add_argument("--port", type=int, default=PORT, help=f"gunicorn's port (default {PORT})")
     parser.add_argument(
         "--compare-workers",
         action="store_true",
         help="measure with the other worker class too and print both",
+    )
+    parser.add_argument(
+        "--only-create",
+        action="store_true",
+        help="measure only (a), ticket creation; writes bench/results/tmp/create.json",
     )
     return parser.parse_args()
 
@@ -201,11 +210,13 @@ def main() -> int:
     counts = Counts(database)
     tickets_at_start = counts.tickets()
     categories = category_codes()
+    if args.only_create:
+        return only_create(args, url, database, counts, categories, runs, seconds)
     deep, numbers = reads_plan(counts, smoke=smoke)
     tokens = issue_tokens()
     sessions = open_sessions(numbers)
     close_django_connections()
-    make = _server_factory(url, args.threads)
+    make = _server_factory(url, args.threads, args.workers, args.port)
     classes = [args.worker_class]
     if args.compare_workers:
         classes.append("gthread" if args.worker_class == "sync" else "sync")
@@ -262,9 +273,117 @@ def main() -> int:
     return _finish(results, smoke=smoke, write=write_json)
 
 
-def _server_factory(url: str, threads: int) -> Callable[[str], Gunicorn]:
+CREATE_TARGET_TPS = 800
+CREATE_TARGET_P99_MS = 60
+
+
+def only_create(
+    args: argparse.Namespace,
+    url: str,
+    database: Database,
+    counts: Counts,
+    categories: list[str],
+    runs: int,
+    seconds: int,
+) -> int:
+    """(a) alone, on the default server (and the other worker class with --compare-workers):
+    the figures are printed and written to bench/results/tmp/create.json, not to latest.json."""
+    tokens = issue_tokens()
+    close_django_connections()
+    make = _server_factory(url, args.threads, args.workers, args.port)
+    classes = [args.worker_class]
+    if args.compare_workers:
+        classes.append("gthread" if args.worker_class == "sync" else "sync")
+    measured: list[CreateResult] = []
+    cpu_ms: dict[str, tuple[float, float]] = {}
+    other_work = OtherWork(database)
+    other_work.start()
+    try:
+        for worker_class in classes:
+            with make(worker_class) as server:
+                log(f"measuring {server.label} ({database.name}): ticket creation only")
+                # every worker past its first requests first, as the reads warm them in a
+                # whole run
+                bench_create(
+                    base_url=server.base_url, server=server.label, tag="warmup",
+                    token=tokens.partner, categories=categories, runs=1, duration=5,
+                    count_since=counts.tickets_after, last_id=counts.last_ticket_id,
+                    log=lambda line: None,
+                )  # fmt: skip
+                before = _cpu_seconds(server, database)
+                result = run_create(server, tokens, counts, categories, runs, seconds)
+                after = _cpu_seconds(server, database)
+                measured.append(result)
+                created = sum(run.created for run in result.runs) or 1
+                cpu_ms[server.label] = (
+                    round((after[0] - before[0]) * 1000 / created, 2),
+                    round((after[1] - before[1]) * 1000 / created, 2),
+                )
+    finally:
+        revoke_tokens(tokens)
+        close_django_connections()
+    other_cpu = other_work.stop()
+    for result in measured:
+        web, postgres = cpu_ms[result.server]
+        log(
+            f"{result.server}: {result.tickets_per_s:,.0f} tickets/s "
+            f"(target >= {CREATE_TARGET_TPS}), p50 {result.p50_ms:.1f} ms, p99 "
+            f"{result.p99_ms:.1f} ms (target <= {CREATE_TARGET_P99_MS}), medians of "
+            f"{len(result.runs)} runs; counts {'verified' if result.verified else 'DO NOT verify'}"
+            f"; CPU per ticket: web workers {web} ms, PostgreSQL {postgres} ms"
+        )
+    log(f"other processes used {other_cpu[0]} CPU s ({other_cpu[1]:.1%} of the cores)")
+    figures = {
+        "servers": [
+            {
+                **result.as_dict(),
+                "cpu_ms_per_ticket": dict(
+                    zip(("web", "postgres"), cpu_ms[result.server], strict=True)
+                ),
+            }
+            for result in measured
+        ],
+        "other_cpu_seconds": other_cpu[0],
+        "other_cpu_share": other_cpu[1],
+    }
+    write_json(TMP_DIR / "create.json", figures, merge=False)
+    return 0 if all(result.verified for result in measured) else 1
+
+
+def _cpu_seconds(server: Gunicorn, database: Database) -> tuple[float, float]:
+    """CPU seconds used so far by the server's workers and by the PostgreSQL backends of the
+    benchmark database (the ones serving the workers)."""
+    import psutil
+
+    from .database import connect
+
+    with connect(database, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database.name],
+        ).fetchall()
+
+    def used(pids: list[int]) -> float:
+        total = 0.0
+        for pid in pids:
+            try:
+                times = psutil.Process(pid).cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    workers = [memory.pid for memory in server.memory()]
+    return used(workers), used([row[0] for row in rows])
+
+
+def _server_factory(
+    url: str, threads: int, workers: int | None, port: int = PORT
+) -> Callable[[str], Gunicorn]:
     def make(worker_class: str) -> Gunicorn:
-        return Gunicorn(url, worker_class=worker_class, threads=threads)
+        if workers is None:
+            return Gunicorn(url, worker_class=worker_class, threads=threads, port=port)
+        return Gunicorn(url, worker_class=worker_class, threads=threads, workers=workers, port=port)
 
     return make
 

@@ -1,6 +1,7 @@
 """The web server under test: gunicorn with serviceloop's WSGI application, as
 `serviceloop serve` runs it (2 x cores workers), started and stopped by PID."""
 
+import http.client
 import os
 import re
 import signal
@@ -79,7 +80,11 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited at start; see {self.log_path}")
             self.worker_pids |= {child.pid for child in self._children()}
-            if len(self._children()) >= self.workers and _listening(self.host, self.port):
+            if (
+                len(self._children()) >= self.workers
+                and _listening(self.host, self.port)
+                and _answers(self.host, self.port)
+            ):
                 return
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not come up in 60 s; see {self.log_path}")
@@ -148,6 +153,20 @@ class Gunicorn:
 def _status_mb(status: str, key: str) -> float:
     match = re.search(rf"^{key}:\s+(\d+) kB", status, re.MULTILINE)
     return round(int(match.group(1)) / 1024, 1) if match else 0.0
+
+
+def _answers(host: str, port: int) -> bool:
+    """Whether a worker has loaded the application and answers (the master listens at once;
+    each worker imports Django and the URLconf first, seconds on a busy machine)."""
+    connection = http.client.HTTPConnection(host, port, timeout=5)
+    try:
+        connection.request("GET", "/api/v1/tickets")
+        connection.getresponse().read()
+    except OSError:
+        return False
+    finally:
+        connection.close()
+    return True
 
 
 def _listening(host: str, port: int) -> bool:

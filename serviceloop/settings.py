@@ -176,6 +176,8 @@ def _databases() -> dict[str, dict[str, object]]:
         }
         database["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
     elif engine in {"django.db.backends.postgresql"}:
+        # Django's backend, its health check asking the socket instead of the server (see there)
+        database["ENGINE"] = "serviceloop.core.postgresql"
         database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600)
         database["CONN_HEALTH_CHECKS"] = True
         # Prepared statements: PostgreSQL plans each query shape once per connection instead

@@ -4,12 +4,12 @@ sweep computes their facts again. Only a row is written here."""
 from typing import Any
 
 from serviceloop.audit.models import AuditEvent
+from serviceloop.core import rows
 
 from .models import StaleTicket
 
 
 def on_committed(sender: type[AuditEvent], *, event: AuditEvent, **kwargs: Any) -> None:
     if event.ticket_id is not None:
-        StaleTicket.objects.bulk_create(
-            [StaleTicket(ticket_id=event.ticket_id)], ignore_conflicts=True
-        )
+        # after every ticket change: one kept statement, not the ORM's bulk_create
+        rows.insert_ignoring(StaleTicket, {"ticket_id": event.ticket_id})

@@ -64,6 +64,17 @@ def _calendar_of_team(team_id: int | None) -> BusinessCalendar | None:
     return BusinessCalendar.objects.filter(is_default=True).first()
 
 
+def team_calendar_id(team_id: int | None) -> int | None:
+    """The id of the calendar the team with this id keeps (its own, else the default one;
+    None for no team: the default one), or None when there is no calendar at all; cached."""
+
+    def load() -> int | None:
+        calendar = _calendar_of_team(team_id)
+        return None if calendar is None else calendar.pk
+
+    return _cache.get(("calendar of team", team_id), load)
+
+
 def schedule_for(team: Team | None) -> Schedule:
     """The schedule a team's business time is counted in (office hours on weekdays in the
     company's time zone when no calendar exists)."""

@@ -2,8 +2,9 @@
 
 `Model.objects.create` builds and compiles its INSERT afresh on every call; on the
 two-core reference machine that is ~0.3-0.5 ms, more than the database spends on the
-insert. The hot paths (ticket intake, audit records) insert through `insert_row`, which
-keeps one statement per (model, columns) and prepares each value with the field's own
+insert. The hot paths (ticket intake, audit records, the new ticket's SLA clock, the task
+queue) insert through `insert_row` / `insert_new` / `insert_ignoring`, which keep one
+statement per (model, columns) and prepare each value with the field's own
 `get_db_prep_save` — the model stays the single description of the table.
 """
 
@@ -11,40 +12,88 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.signals import post_save, pre_save
 
 
 @cache
 def _statement(
-    model: type[models.Model], names: tuple[str, ...], vendor: str
+    model: type[models.Model], names: tuple[str, ...], vendor: str, conflict: bool = False
 ) -> tuple[str, tuple[Any, ...]]:
     fields = tuple(model._meta.get_field(name) for name in names)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(getattr(field, "column", ""))) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
+    table = quote(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    if conflict:
+        return f"{sql} ON CONFLICT DO NOTHING", fields
     primary_key = model._meta.pk
     assert primary_key is not None
     assert primary_key.column is not None
-    pk = quote(primary_key.column)
-    table = quote(model._meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {pk}"  # noqa: S608
-    return sql, fields
+    return f"{sql} RETURNING {quote(primary_key.column)}", fields
 
 
-def insert_row(model: type[models.Model], values: Mapping[str, Any]) -> int:
-    """Insert one row of `model` from {field name or attname: value}; returns its primary key.
+def _params(
+    db: BaseDatabaseWrapper, fields: tuple[Any, ...], values: Mapping[str, Any]
+) -> list[Any]:
+    # `db` rather than the `connection` proxy, which looks the connection up again (a
+    # context-local read) on every attribute the fields' preparation asks for
+    return [
+        field.get_db_prep_save(value, db)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+
+
+def insert_row(model: type[models.Model], values: Mapping[str, Any]) -> Any:
+    """Insert one row of `model` from {field name or attname: value}; returns its primary key
+    (as the database gives it: an int for the usual auto id).
 
     Defaults are not applied: give every column that has no database default.
     """
-    sql, fields = _statement(model, tuple(values), connection.vendor)
-    params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values.values(), strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _statement(model, tuple(values), db.vendor)
+    with db.cursor() as cursor:
+        cursor.execute(sql, _params(db, fields, values))
         row = cursor.fetchone()
-    return int(row[0])
+    return row[0]
+
+
+def insert_ignoring(model: type[models.Model], values: Mapping[str, Any]) -> None:
+    """Insert one row as `insert_row` does, unless it conflicts with a unique constraint
+    (`INSERT ... ON CONFLICT DO NOTHING`, as `bulk_create(ignore_conflicts=True)`)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _statement(model, tuple(values), db.vendor, conflict=True)
+    with db.cursor() as cursor:
+        cursor.execute(sql, _params(db, fields, values))
+
+
+def insert_new(instance: models.Model) -> None:
+    """`instance.save(force_insert=True)` for a model without parents or database defaults:
+    the pre_save and post_save signals, each field's `pre_save` (auto_now_add...), one INSERT
+    of every concrete column (the auto id left to the database when it is unset), and the
+    instance marked as saved."""
+    model = type(instance)
+    meta = model._meta
+    alias = connection.alias
+    pre_save.send(sender=model, instance=instance, raw=False, using=alias, update_fields=None)
+    fields = [
+        field
+        for field in meta.local_concrete_fields
+        if not (field is meta.auto_field and instance.pk is None)
+    ]
+    values = {field.attname: field.pre_save(instance, True) for field in fields}
+    if any(hasattr(value, "resolve_expression") for value in values.values()):
+        raise TypeError(f"insert_new() takes plain values; {meta.label} has an expression")
+    pk = insert_row(model, values)
+    if instance.pk is None:
+        instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = alias
+    post_save.send(
+        sender=model, instance=instance, created=True, update_fields=None, raw=False, using=alias
+    )
 
 
 @cache
@@ -99,10 +148,11 @@ def fetch_one[M: models.Model](
     `Model.objects.raw` and the ORM's compiler redo this mapping on every call; the reads on
     every request's path (token, customer match, the ticket page) go through here instead.
     """
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return None if row is None else _instance(model, alias, row, joined, extra)
+    return None if row is None else _instance(db, model, alias, row, joined, extra)
 
 
 def fetch_all[M: models.Model](
@@ -115,22 +165,24 @@ def fetch_all[M: models.Model](
     extra: tuple[str, ...] = (),
 ) -> list[M]:
     """As `fetch_one`, every row."""
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    return [_instance(model, alias, row, joined, extra) for row in found]
+    return [_instance(db, model, alias, row, joined, extra) for row in found]
 
 
 def _instance[M: models.Model](
+    db: BaseDatabaseWrapper,
     model: type[M],
     alias: str,
     row: tuple[Any, ...],
     joined: Joined,
     extra: tuple[str, ...],
 ) -> M:
-    instance, start = _one(model, alias, row, 0)
+    instance, start = _one(db, model, alias, row, 0)
     for attribute, related_model, related_alias in joined:
-        related, start = _one(related_model, related_alias, row, start)
+        related, start = _one(db, related_model, related_alias, row, start)
         setattr(instance, attribute, None if related.pk is None else related)
     for name, value in zip(extra, row[start:], strict=True):
         setattr(instance, name, value)
@@ -138,13 +190,13 @@ def _instance[M: models.Model](
 
 
 def _one[M: models.Model](
-    model: type[M], alias: str, row: tuple[Any, ...], start: int
+    db: BaseDatabaseWrapper, model: type[M], alias: str, row: tuple[Any, ...], start: int
 ) -> tuple[M, int]:
     """The instance of `model` in the row's columns from `start`, and where its columns end."""
-    _columns, attnames, converters = _reader(model, alias, connection.vendor)
+    _columns, attnames, converters = _reader(model, alias, db.vendor)
     end = start + len(attnames)
     values = list(row[start:end])
     for index, field_converters in enumerate(converters):
         for convert, column in field_converters:
-            values[index] = convert(values[index], column, connection)
-    return model.from_db(connection.alias, attnames, values), end
+            values[index] = convert(values[index], column, db)
+    return model.from_db(db.alias, attnames, values), end

@@ -4,6 +4,7 @@
 from typing import Any
 
 from serviceloop.audit.models import AuditEvent
+from serviceloop.core import queue
 
 from . import tasks
 from .services import concerns_inbox
@@ -13,4 +14,4 @@ def on_committed(sender: type[AuditEvent], *, event: AuditEvent, **kwargs: Any) 
     """Enqueue the notifying of an assignment or a customer's message; other events are
     dismissed here, from the event alone, so they cost the queue nothing."""
     if concerns_inbox(event):
-        tasks.notify_about_event.enqueue(event.pk)
+        queue.enqueue(tasks.notify_about_event, event.pk)

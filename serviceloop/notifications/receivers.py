@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from serviceloop.audit.models import AuditEvent
+from serviceloop.core import queue
 from serviceloop.satisfaction import events as satisfaction_events
 
 from .services import message_kind
@@ -21,7 +22,7 @@ def on_audit_committed(sender: Any, *, event: AuditEvent, **kwargs: Any) -> None
     if event.action == satisfaction_events.NPS_CAMPAIGN_SENT:  # the campaign's survey mails
         from .tasks import mail_nps_campaign
 
-        mail_nps_campaign.enqueue(int(event.target_id))
+        queue.enqueue(mail_nps_campaign, int(event.target_id))
         return
     if message_kind(event) is None:
         return
@@ -29,4 +30,4 @@ def on_audit_committed(sender: Any, *, event: AuditEvent, **kwargs: Any) -> None
         return
     from .tasks import send_customer_messages
 
-    send_customer_messages.enqueue(event.pk)
+    queue.enqueue(send_customer_messages, event.pk)  # on every creation: see core.queue

@@ -6,8 +6,12 @@ from datetime import datetime
 
 from serviceloop.accounts.models import Team, TeamMembership, User
 from serviceloop.calendars.business_time import NoWorkingTime, Schedule, next_working_moment
-from serviceloop.calendars.models import BusinessCalendar, CalendarTeam
-from serviceloop.calendars.schedules import calendar_schedule, schedule_for, schedule_of
+from serviceloop.calendars.schedules import (
+    calendar_schedule,
+    schedule_for,
+    schedule_of,
+    team_calendar_id,
+)
 from serviceloop.core.memo import ProcessCache
 
 from .models import AgentProfile, Rule, TeamRouting
@@ -45,8 +49,9 @@ def automatic_teams() -> frozenset[int]:
 
 def calendars_of(profiles: Iterable[AgentProfile]) -> dict[int, int | None]:
     """{user id: the id of the calendar they work by} for the profiles' users, by the rule of
-    `schedule_of_user`, in at most three queries whatever their number (None: no calendar
-    at all, office hours)."""
+    `schedule_of_user`, in at most one query whatever their number (their first teams; the
+    teams' calendars are the calendars app's copies), None: no calendar at all, office
+    hours."""
     chosen: dict[int, int | None] = {}
     rest: set[int] = set()
     for profile in profiles:
@@ -60,17 +65,8 @@ def calendars_of(profiles: Iterable[AgentProfile]) -> dict[int, int | None]:
     memberships = TeamMembership.objects.filter(user_id__in=rest).order_by("joined_at", "pk")
     for user_id, team_id in memberships.values_list("user_id", "team_id"):
         first_team.setdefault(user_id, team_id)
-    of_team = dict(
-        CalendarTeam.objects.filter(team_id__in=set(first_team.values())).values_list(
-            "team_id", "calendar_id"
-        )
-    )
-    default: int | None = (
-        BusinessCalendar.objects.filter(is_default=True).values_list("pk", flat=True).first()
-    )
-    for user_id in rest:
-        team = first_team.get(user_id)
-        chosen[user_id] = of_team.get(team, default) if team is not None else default
+    for user_id in rest:  # a team's calendar, else the default one (no team: the default)
+        chosen[user_id] = team_calendar_id(first_team.get(user_id))
     return chosen
 
 

@@ -19,6 +19,7 @@ from serviceloop.calendars.business_time import (
     business_minutes_between,
 )
 from serviceloop.calendars.schedules import team_schedule
+from serviceloop.core import rows
 from serviceloop.core.memo import ProcessCache
 from serviceloop.tickets.choices import OPEN_STATUSES, Status
 from serviceloop.tickets.models import Ticket
@@ -167,7 +168,7 @@ def start_clock(ticket: Ticket) -> TicketClock:
     """A new ticket: find its policy and set its first-response and resolution due times."""
     clock = TicketClock(ticket=ticket, policy=policy_for(_policies(), _facts(ticket)))
     _derive(clock, ticket)
-    clock.save(force_insert=True)
+    rows.insert_new(clock)  # on every creation: see core.rows
     return clock
 
 

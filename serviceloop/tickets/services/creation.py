@@ -382,9 +382,16 @@ _DUPLICATE = (
 )
 
 
+# PostgreSQL: the duplicate check as a lateral subquery, so that it runs once (a scalar
+# subquery named twice ran twice). The window's start is a sub-select: the planner cannot
+# read its value, so the prepared statement's generic plan (the customer's index) is as good
+# as a custom one and is kept, instead of planning the statement anew on every intake
+# (~0.15 ms of the database's time) with estimates of the newest rows that may be stale.
 _DUPLICATE_OR_NUMBER = (
     f"SELECT d.id, CASE WHEN d.id IS NULL THEN {numbering.NEXT_VALUE_SQL} END"  # noqa: S608
-    f" FROM (SELECT ({_DUPLICATE}) AS id) d"
+    f" FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT id FROM {Ticket._meta.db_table}"
+    " WHERE customer_id = %s AND created_at >= (SELECT %s::timestamptz) AND content_hash = %s"
+    " ORDER BY created_at DESC LIMIT 1) d ON true"
 )
 
 
