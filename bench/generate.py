@@ -62,7 +62,7 @@ from .texts import (
     ticket_texts,
 )
 
-GENERATOR_VERSION = 1  # bump when the data set changes: run.py then loads it again
+GENERATOR_VERSION = 2  # bump when the data set changes: run.py then loads it again
 SEED = 20261122
 DAYS = 90
 CHUNK = 25_000
@@ -80,7 +80,7 @@ TICKET_COLUMNS = (
 )  # fmt: skip
 INTERACTION_COLUMNS = (
     "id", "occurred_at", "channel", "direction", "content", "emotion", "is_internal",
-    "created_at", "edited_at", "author_id", "ticket_id",
+    "created_at", "edited_at", "author_id", "ticket_id", "kind",
 )  # fmt: skip
 AUDIT_COLUMNS = (
     "id", "occurred_at", "actor_label", "action", "target_type", "target_id", "ticket_id",
@@ -90,7 +90,11 @@ CUSTOMER_COLUMNS = (
     "id", "name", "external_id", "language", "notes", "created_at", "updated_at", "user_id",
     "tier_id", "organisation_id",
 )  # fmt: skip
-CONTACT_COLUMNS = ("id", "kind", "value", "is_primary", "created_at", "customer_id")
+# the customers are established ones: staff confirmed their contacts when they registered them
+CONTACT_COLUMNS = (
+    "id", "kind", "value", "is_primary", "created_at", "customer_id", "verified_at",
+    "verified_via", "verification_note",
+)  # fmt: skip
 COLUMNS = {
     "customers_customer": CUSTOMER_COLUMNS,
     "customers_customercontact": CONTACT_COLUMNS,
@@ -229,10 +233,14 @@ class Generator:
                 f"{cid}\t{name}\t{external}\t{language}\t\t{created}\t{created}\t{NULL}\t{tier}\t{org}\n"
             )
             contact_id += 1
-            contacts.append(f"{contact_id}\temail\tbench-{cid}@example.com\tt\t{created}\t{cid}\n")
+            contacts.append(
+                f"{contact_id}\temail\tbench-{cid}@example.com\tt\t{created}\t{cid}\t{created}\tstaff\t\n"
+            )
             if rng.random() < 0.5:
                 contact_id += 1
-                contacts.append(f"{contact_id}\tphone\t+86138{cid:08d}\tt\t{created}\t{cid}\n")
+                contacts.append(
+                    f"{contact_id}\tphone\t+86138{cid:08d}\tt\t{created}\t{cid}\t{created}\tstaff\t\n"
+                )
         self._copy("customers_customer", customers)
         self._copy("customers_customercontact", contacts)
         return len(customers)
@@ -347,11 +355,12 @@ class Generator:
             internal = i > 0 and random_() < 0.1
             if internal:
                 direction, emotion, content = "", "", self.notes[int(random_() * len(self.notes))]
+                entry = "note"
             elif i % 2 == 0:
-                direction, emotion = "outbound", ""
+                direction, emotion, entry = "outbound", "", "reply"
                 content = self.replies[int(random_() * len(self.replies))]
-            else:
-                direction, emotion = "inbound", EMOTIONS[int(random_() * 100)]
+            else:  # what the customer said, logged by the agent who handled it
+                direction, emotion, entry = "inbound", EMOTIONS[int(random_() * 100)], "log"
                 content = self.customer_lines[int(random_() * len(self.customer_lines))]
             when = clock.copy(moment)
             if i == 0:
@@ -362,11 +371,12 @@ class Generator:
             flag = "t" if internal else "f"
             interactions.append(
                 f"{iid}\t{when}\t{medium}\t{direction}\t{content}\t{emotion}\t{flag}\t{when}"
-                f"\t{NULL}\t{author_id}\t{tid}\n"
+                f"\t{NULL}\t{author_id}\t{tid}\t{entry}\n"
             )
             self.audit_id += 1
             after = (
-                f'{{"channel": "{medium}", "direction": "{direction}", "emotion": "{emotion}", '
+                f'{{"kind": "{entry}", "channel": "{medium}", "direction": "{direction}", '
+                f'"emotion": "{emotion}", '
                 f'"is_internal": {"true" if internal else "false"}, '
                 f'"occurred_at": "{clock.json(moment)}", "author": {author_id}}}'
             )
