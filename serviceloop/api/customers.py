@@ -46,6 +46,13 @@ class ContactOut(Out):
     verified_via: Literal["", "link", "staff"]
 
 
+CONFIRMATION = (
+    "How you know the contacts are the customer's own (e.g. 'checked with the customer on"
+    " the phone'). Given, they are confirmed: they can sign in to the portal and receive our"
+    " messages. Left out, they are recorded unverified."
+)
+
+
 class CustomerOut(Out):
     id: int
     name: str
@@ -101,15 +108,7 @@ class CustomerIn(In):
     tier: str | None = Field(None, max_length=30, description="Tier code")
     language: Literal["", "en", "zh-hans"] = ""
     notes: str = Field("", max_length=5_000)
-    confirmation: str = Field(
-        "",
-        max_length=200,
-        description=(
-            "How you know the contacts are the customer's own (e.g. 'checked with the"
-            " customer on the phone'). Given, they are confirmed: they can sign in to the"
-            " portal and receive our messages. Left out, they are recorded unverified."
-        ),
-    )
+    confirmation: str = Field("", max_length=200, description=CONFIRMATION)
 
 
 class CustomerPatch(In):
@@ -126,15 +125,7 @@ class CustomerPatch(In):
 class ContactIn(In):
     kind: Literal["email", "phone"]
     value: str = Field(..., min_length=1, max_length=254)
-    confirmation: str = Field(
-        "",
-        max_length=200,
-        description=(
-            "How you know the contacts are the customer's own (e.g. 'checked with the"
-            " customer on the phone'). Given, they are confirmed: they can sign in to the"
-            " portal and receive our messages. Left out, they are recorded unverified."
-        ),
-    )
+    confirmation: str = Field("", max_length=200, description=CONFIRMATION)
 
 
 class ConfirmationIn(In):
