@@ -9,8 +9,8 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from serviceloop.audit.models import AuditEvent
-        from serviceloop.audit.signals import committed
+        from serviceloop.audit.signals import recorded
 
-        from .receivers import on_committed
+        from .receivers import on_recorded
 
-        committed.connect(on_committed, sender=AuditEvent, dispatch_uid="analytics.on_committed")
+        recorded.connect(on_recorded, sender=AuditEvent, dispatch_uid="analytics.on_recorded")

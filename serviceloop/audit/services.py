@@ -16,7 +16,7 @@ from serviceloop.core import clock
 from serviceloop.core.rows import insert_row
 
 from .models import AuditEvent
-from .signals import committed
+from .signals import committed, recorded
 
 
 def jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -114,7 +114,13 @@ def unpublished() -> Iterator[None]:
 
 
 def _publish(events: list[AuditEvent]) -> None:
-    """Send `committed` for each event once the transaction commits (decision 0010)."""
-    if committed.has_listeners(AuditEvent) and not _unpublished.get():
+    """Send `recorded` for each event now, inside the change's transaction, and `committed`
+    once it commits (decisions 0010 and 0016)."""
+    if _unpublished.get():
+        return
+    if recorded.has_listeners(AuditEvent):
+        for event in events:
+            recorded.send(sender=AuditEvent, event=event)
+    if committed.has_listeners(AuditEvent):
         for event in events:
             transaction.on_commit(partial(committed.send_robust, sender=AuditEvent, event=event))

@@ -8,10 +8,17 @@ afresh on every call (~0.3 ms of the ~0.5 ms an enqueue cost on the reference ma
 row, its id, the signals (pre_save, post_save, `task_enqueued`) and the result are the ones
 the backend itself makes; every other backend (Redis, immediate, the tests') enqueues as
 usual.
+
+`enqueue_with_change(task, *args)` is for receivers of `audit.signals.recorded`, inside the
+change's transaction: on the database queue the task's row joins that transaction (queued
+exactly when the change commits, never for one that rolls back, and no commit of its own);
+on any other queue the task is enqueued once the transaction commits.
 """
 
+from functools import partial
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Expression
 from django.tasks import Task, TaskResult
 from django.tasks.signals import task_enqueued
@@ -45,3 +52,10 @@ def enqueue[**P, R](task: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> Task
     result: TaskResult[P, R] = row.task_result
     task_enqueued.send(type(backend), task_result=result)
     return result
+
+
+def enqueue_with_change[**P, R](task: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> None:
+    if type(task.get_backend()) is DatabaseBackend:
+        enqueue(task, *args, **kwargs)
+    else:
+        transaction.on_commit(partial(enqueue, task, *args, **kwargs), robust=True)

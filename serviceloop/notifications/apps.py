@@ -8,8 +8,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Customer notifications")
 
     def ready(self) -> None:
-        from serviceloop.audit.signals import committed
+        from serviceloop.audit.signals import recorded
 
-        from .receivers import on_audit_committed
+        from .receivers import on_audit_recorded
 
-        committed.connect(on_audit_committed, dispatch_uid="notifications.customer_messages")
+        recorded.connect(on_audit_recorded, dispatch_uid="notifications.customer_messages")

@@ -1,5 +1,6 @@
-"""Listening to the audit trail: a committed change the customer should hear about becomes a
-task for the worker. Nothing is sent here (this runs in the request that made the change)."""
+"""Listening to the audit trail: a change the customer should hear about becomes a task for
+the worker, queued with the change (audit.signals.recorded, core.queue.enqueue_with_change).
+Nothing is sent here (this runs in the request that made the change)."""
 
 from datetime import timedelta
 from typing import Any
@@ -18,11 +19,11 @@ from .services import message_kind
 MAX_EVENT_AGE = timedelta(days=1)
 
 
-def on_audit_committed(sender: Any, *, event: AuditEvent, **kwargs: Any) -> None:
+def on_audit_recorded(sender: Any, *, event: AuditEvent, **kwargs: Any) -> None:
     if event.action == satisfaction_events.NPS_CAMPAIGN_SENT:  # the campaign's survey mails
         from .tasks import mail_nps_campaign
 
-        queue.enqueue(mail_nps_campaign, int(event.target_id))
+        queue.enqueue_with_change(mail_nps_campaign, int(event.target_id))
         return
     if message_kind(event) is None:
         return
@@ -30,4 +31,4 @@ def on_audit_committed(sender: Any, *, event: AuditEvent, **kwargs: Any) -> None
         return
     from .tasks import send_customer_messages
 
-    queue.enqueue(send_customer_messages, event.pk)  # on every creation: see core.queue
+    queue.enqueue_with_change(send_customer_messages, event.pk)  # every creation: core.queue

@@ -1,10 +1,11 @@
 """Customer notifications (e-mail, SMS): which audit events call for a message, preparing
 it once, sending it, and retrying failed sends.
 
-The flow: `receivers.on_audit_committed` sees a committed audit event, `message_kind` says
-whether the customer is told, and the task `send_customer_messages` (in the worker) calls
-`deliver_event`. That makes at most one Delivery row per (event, channel) — the guard that
-makes a message go out once even when the task runs twice — and sends the queued ones.
+The flow: `receivers.on_audit_recorded` sees an audit event as it is recorded,
+`message_kind` says whether the customer is told, the task `send_customer_messages` is
+queued with the change, and the worker's run of it calls `deliver_event`. That makes at
+most one Delivery row per (event, channel) — the guard that makes a message go out once
+even when the task runs twice — and sends the queued ones.
 A failed send is retried by the sweep `retry_customer_messages` (retrying.py: after 1, 5, 15
 and 60 minutes; after MAX_ATTEMPTS the row stays failed, and an admin can retry it).
 """

@@ -164,7 +164,7 @@ def test_a_mail_task_run_again_after_its_worker_was_killed_sends_no_second_mail(
 ):
     use_queue(settings, "database")
     # the task as the database queue takes it (see test_worker); the receiver imports it
-    # from the module when the ticket's creation is committed
+    # from the module when the ticket's creation is recorded
     monkeypatch.setattr(
         notification_tasks,
         "send_customer_messages",
